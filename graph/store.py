@@ -1,0 +1,65 @@
+"""The graph store Protocol. Implementations: `SqliteGraphStore` (embedded default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+from policykg.model import DocumentGraph, DuplicatePolicy, Edge, Node, Subgraph, WriteOutcome
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Nodes and edges with provenance, written one document at a time.
+
+    A node may be contributed by several documents (an agency named in many); the store keeps
+    each document's contribution apart, so replacing or deleting a document removes exactly
+    what it added. Reads return merged nodes.
+    """
+
+    def write_document(self, doc: DocumentGraph, policy: DuplicatePolicy = DuplicatePolicy.OVERWRITE) -> WriteOutcome:
+        """Store a document's nodes and edges in one transaction, replacing its older version.
+
+        Raises:
+            Conflict: policy is FAIL and another version of the document is stored.
+            BackendUnavailable: the backend cannot be reached; nothing was written.
+        """
+        ...
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove everything a document contributed. Returns False if it was not stored."""
+        ...
+
+    def document_version(self, doc_id: str) -> str | None:
+        """The stored version (content hash) of a document, or None."""
+        ...
+
+    def get_node(self, node_id: str) -> Node:
+        """A merged node with its provenance.
+
+        Raises:
+            NotFound: no node has this id.
+        """
+        ...
+
+    def list_nodes(self, label: str | None = None, *, limit: int = 50, offset: int = 0) -> list[Node]:
+        """Nodes ordered by id, optionally of one ontology class."""
+        ...
+
+    def neighbours(self, node_id: str, *, depth: int = 1, limit: int = 200) -> Subgraph:
+        """The node and everything within `depth` edges of it, either direction.
+
+        Raises:
+            NotFound: no node has this id.
+        """
+        ...
+
+    def iter_graph(self) -> Iterator[Node | Edge]:
+        """Every node, then every edge, in a stable order (for export and migration)."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Number of documents, nodes and edges, and nodes per label."""
+        ...
+
+    def close(self) -> None: ...

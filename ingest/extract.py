@@ -1,0 +1,418 @@
+"""From a parsed document and the spaCy pipeline to the nodes, edges and search units it
+contributes (a `DocumentGraph`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from spacy.language import Language
+
+from ingest.nlp import SPAN_KEY
+from ingest.reader import RawDocument
+from ingest.structure import ParsedDocument, Section, Table
+from ingest.text import find_money, parse_quantity, sentence_around
+from ingest.tokens import search_tokens
+from policykg.errors import NotAPolicy
+from policykg.model import DocumentGraph, Provenance, SearchUnit
+from policykg.ontology import PKG, load_ontology, name
+
+L_DOC, L_CLAUSE, L_AGENCY, L_ORG = (name(PKG.PolicyDocument), name(PKG.PolicyClause),
+                                    name(PKG.Agency), name(PKG.Organization))
+L_PLATFORM, L_FUND, L_TALENT_PROG = name(PKG.Platform), name(PKG.Fund), name(PKG.TalentProgram)
+L_INDUSTRY, L_QUAL, L_SCENARIO, L_DOMAIN = (name(PKG.Industry), name(PKG.Qualification),
+                                            name(PKG.Scenario), name(PKG.Domain))
+L_PROJECT, L_INDICATOR, L_PLACE, L_ENTERPRISE = (name(PKG.Project), name(PKG.Indicator),
+                                                 name(PKG.Place), name(PKG.Enterprise))
+R = {r: name(getattr(PKG, r)) for r in ("ISSUED_BY", "CITES", "HAS_CLAUSE", "LEADS", "ASSISTS",
+                                         "IN_DOMAIN", "LOCATED_IN", "MENTIONS", "PART_OF", "TARGETS")}
+P = {p: name(getattr(PKG, p)) for p in (
+    "doc_number", "title", "short_name", "issuer", "issue_date", "source_file", "content_sha256",
+    "number", "heading", "path", "level_of_heading", "text", "amount_yuan", "amount_text",
+    "target_value", "target_unit", "target_text", "period", "group", "tasks", "level",
+    "platform_type", "role")}
+
+CLAUSE_TEXT_LIMIT = 6000
+_POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
+_PLACE_RE = re.compile(r"^(?P<prov>[\u4e00-\u9fa5]{2,3}省)?(?P<city>[\u4e00-\u9fa5]{2,4}?市)?(?P<county>[\u4e00-\u9fa5]{1,4}?[区县])?")
+_LEVEL_WORDS = (("国家级", "国家级"), ("国家", "国家级"), ("省级", "省级"), ("市级", "市级"), ("区级", "区级"), ("县级", "区级"))
+
+
+def node_id(label: str, key: str) -> str:
+    """Stable id of a node: its ontology class and its natural key."""
+    return label + ":" + re.sub(r"\s+", "", key)
+
+
+class Extractor:
+    """Builds the `DocumentGraph` of one document."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.ontology = load_ontology()
+        self.synonyms = self.ontology.synonyms
+
+    # ------------------------------------------------------------------ entry point
+    def extract(self, raw: RawDocument, parsed: ParsedDocument) -> DocumentGraph:
+        h = parsed.header
+        text = parsed.text
+        self._check_policy(raw, parsed)
+        key = h.doc_number or h.title or PurePath(raw.source).stem
+        doc_id = node_id(L_DOC, key)
+        g = DocumentGraph(doc_id=doc_id, version=raw.sha256, source=raw.source)
+        self.g, self.text, self.source, self.doc_id = g, text, raw.source, doc_id
+        self.place = self._place_of(h.issuer or "")
+        self.doc_aliases: set[str] = set()
+
+        title_prov = self._prov(*(h.title_span or (0, min(len(text), 40))))
+        doc = g.add_node(doc_id, L_DOC, h.title or key, prov=title_prov, primary=True, **{
+            P["doc_number"]: h.doc_number, P["title"]: h.title, P["issuer"]: h.issuer,
+            P["issue_date"]: h.date, P["source_file"]: raw.source, P["content_sha256"]: raw.sha256,
+        })
+        if h.title:
+            inner = re.search(r"印发(?:《)?(.+?)(?:》)?的通知$", h.title)
+            if inner:
+                self.doc_aliases.add(inner.group(1))
+                doc.aliases.append(inner.group(1))
+        if h.issuer:
+            ag = self._agency(h.issuer, self._prov(*h.issuer_span))
+            g.add_edge(doc_id, R["ISSUED_BY"], ag, prov=self._prov(*h.issuer_span))
+            self._locate(ag, h.issuer, self._prov(*h.issuer_span))
+
+        sections = list(parsed.walk())
+        self.clause_of: list[tuple[int, int, str, int]] = []  # (start, end, clause id, depth)
+        paths: dict[str, int] = {}
+        clause_ids: dict[int, str] = {}
+        first = sections[0].start if sections else len(text)
+        if len(text[parsed.body_start:first].strip()) > 20:
+            cid = self._clause(doc_id, "序言", "序言", "0", 0, parsed.body_start, first, first)
+            self.clause_of.append((parsed.body_start, first, cid, 0))
+        for s in sections:
+            if s.kind == "subitem":
+                continue
+            path = self._path(s)
+            n = paths[path] = paths.get(path, 0) + 1
+            if n > 1:
+                path = f"{path}~{n}"
+            parent = clause_ids.get(id(s.parent)) if s.parent else None
+            cid = self._clause(parent or doc_id, s.number, s.heading, path, s.level, s.start, s.end, s.own_end())
+            clause_ids[id(s)] = cid
+            self.clause_of.append((s.start, s.end, cid, self._depth(s)))
+
+        self._entities(parsed)
+        for t in parsed.tables:
+            self._table(t)
+        self._scenarios(sections, clause_ids)
+        self._units(parsed, h)
+        return g
+
+    # ------------------------------------------------------------------ helpers
+    def _check_policy(self, raw: RawDocument, parsed: ParsedDocument) -> None:
+        h = parsed.header
+        signals = sum([
+            h.doc_number is not None,
+            h.issuer is not None,
+            h.date is not None,
+            len(parsed.sections) >= 2,
+            len(_POLICY_WORDS.findall(parsed.text)) >= 3,
+        ])
+        cjk = sum(1 for ch in parsed.text[:5000] if "\u4e00" <= ch <= "\u9fff")
+        if cjk < 20 or signals < 2:
+            raise NotAPolicy(
+                f"{raw.source}: nothing found that looks like a policy document",
+                hint="expected Chinese text with a title, 文号, issuing body, date or numbered articles",
+            )
+
+    def _prov(self, start: int, end: int) -> Provenance:
+        return Provenance(self.doc_id, self.source, start, end, sentence_around(self.text, start, end))
+
+    @staticmethod
+    def _path(s: Section) -> str:
+        parts = []
+        while s is not None:
+            parts.append((s.number if s.kind != "attachment" else (s.number + s.heading)).rstrip("、.．"))
+            s = s.parent
+        return "/".join(reversed(parts))
+
+    @staticmethod
+    def _depth(s: Section) -> int:
+        d = 0
+        while s.parent is not None:
+            d, s = d + 1, s.parent
+        return d
+
+    def _clause(self, parent: str, number: str, heading: str, path: str, level: int,
+                start: int, end: int, own_end: int) -> str:
+        cid = f"{L_CLAUSE}:{self.doc_id.split(':', 1)[1]}#{path}"
+        body = self.text[start:end].strip()
+        name_ = f"{number.rstrip('、')} {heading}".strip() if heading else number
+        self.g.add_node(cid, L_CLAUSE, name_, prov=self._prov(start, min(end, start + 80)), primary=True, **{
+            P["number"]: number, P["heading"]: heading, P["path"]: path, P["level_of_heading"]: level,
+            P["text"]: body[:CLAUSE_TEXT_LIMIT],
+        })
+        self.g.add_edge(parent, R["HAS_CLAUSE"], cid, prov=self._prov(start, min(end, start + 80)))
+        self._own_text = getattr(self, "_own_text", {})
+        self._own_text[cid] = (start, own_end)
+        return cid
+
+    def _clause_at(self, pos: int) -> str:
+        best, depth = self.doc_id, -1
+        for s, e, cid, d in self.clause_of:
+            if s <= pos < e and d > depth:
+                best, depth = cid, d
+        return best
+
+    def _canonical(self, label: str) -> tuple[str, list[str]]:
+        syn = self.synonyms.get(label)
+        return (syn[0], list(syn[1:])) if syn else (label, [])
+
+    def _scoped(self, name_: str) -> str:
+        """Key of a name that is relative to the issuing place (区科技局 → 永川区/区科技局)."""
+        if self.place and name_[:1] in "区市县镇" and not name_.startswith(("市场", "区域")):
+            return f"{self.place}/{name_}"
+        return name_
+
+    def _agency(self, agency: str, prov: Provenance) -> str:
+        aid = node_id(L_AGENCY, self._scoped(agency))
+        self.g.add_node(aid, L_AGENCY, agency, prov=prov)
+        return aid
+
+    def _place_of(self, issuer: str) -> str | None:
+        m = _PLACE_RE.match(issuer)
+        if not m:
+            return None
+        parts = [p for p in (m["prov"], m["city"], m["county"]) if p]
+        return parts[-1] if parts else None
+
+    def _locate(self, node: str, issuer: str, prov: Provenance) -> None:
+        m = _PLACE_RE.match(issuer)
+        if not m:
+            return
+        parts = [p for p in (m["prov"], m["city"], m["county"]) if p]
+        prev = None
+        for p in parts:
+            pid = node_id(L_PLACE, p)
+            self.g.add_node(pid, L_PLACE, p, prov=prov)
+            if prev:
+                self.g.add_edge(pid, R["PART_OF"], prev, prov=prov)
+            prev = pid
+        if prev:
+            self.g.add_edge(node, R["LOCATED_IN"], prev, prov=prov)
+
+    # ------------------------------------------------------------------ entities in the prose
+    def _entities(self, parsed: ParsedDocument) -> None:
+        text = self.text
+        table_ranges = [(t.start, t.end) for t in parsed.tables]
+        paragraphs = []
+        pos = 0
+        for line in text.split("\n"):
+            start = pos
+            pos += len(line) + 1
+            if line.strip() and not any(a <= start <= b for a, b in table_ranges):
+                paragraphs.append((start, line))
+        own_title = re.sub(r"\s+", "", parsed.header.title or "")
+        for (start, _line), doc in zip(paragraphs, self.nlp.pipe(line for _, line in paragraphs)):
+            for ent in doc.ents:
+                self._concept(ent.label_, ent.ent_id_ or ent.text, start + ent.start_char, start + ent.end_char)
+            sents = list(doc.spans.get(SPAN_KEY, []))
+            money = [s for s in sents if s.label_ == "MONEY"]
+            for span in sents:
+                a, b = start + span.start_char, start + span.end_char
+                if span.label_ == L_DOC:
+                    self._citation(span._.value or {}, a, b, own_title)
+                elif span.label_ == L_FUND:
+                    self._fund(span, money, start)
+                elif span.label_ in (L_AGENCY, L_ORG, L_PLATFORM, L_TALENT_PROG, L_ENTERPRISE):
+                    self._named(span.label_, span.text, a, b, span._.value or {})
+
+    def _mention(self, target: str, a: int, b: int) -> None:
+        prov = self._prov(a, b)
+        self.g.add_edge(self._clause_at(a), R["MENTIONS"], target, prov=prov)
+
+    def _concept(self, label: str, canonical: str, a: int, b: int) -> None:
+        if label == L_DOC:  # a known short name (职教发展24条 → 职教24条)
+            self._citation({"short_name": canonical}, a, b, "")
+            return
+        pref, alts = self._canonical(canonical)
+        nid = node_id(label, pref)
+        self.g.add_node(nid, label, pref, aliases=alts, prov=self._prov(a, b))
+        self._mention(nid, a, b)
+
+    def _citation(self, value: dict, a: int, b: int, own_title: str) -> None:
+        title, number, short = value.get("title"), value.get("doc_number"), value.get("short_name")
+        if number and number == self.g.nodes[self.doc_id].properties.get(P["doc_number"]):
+            return
+        if title and (title == own_title or title in self.doc_aliases or (own_title and title in own_title)):
+            return
+        if short:
+            pref, alts = self._canonical(short)
+            nid = node_id(L_DOC, pref)
+            self.g.add_node(nid, L_DOC, pref, aliases=alts + ([short] if short != pref else []),
+                            prov=self._prov(a, b), **{P["short_name"]: pref})
+        else:
+            nid = node_id(L_DOC, number or title)
+            aliases = [x for x in (title, number) if x and x != (title or number)]
+            self.g.add_node(nid, L_DOC, title or number, aliases=aliases, prov=self._prov(a, b),
+                            **{P["doc_number"]: number, P["title"]: title})
+        self.g.add_edge(self.doc_id, R["CITES"], nid, prov=self._prov(a, b))
+        self._mention(nid, a, b)
+
+    def _named(self, label: str, text: str, a: int, b: int, value: dict) -> str:
+        key = self._scoped(text) if label == L_AGENCY else text
+        nid = node_id(label, key)
+        props = {}
+        if label == L_PLATFORM:
+            props[P["platform_type"]] = value.get("platform_type")
+            props[P["level"]] = self._level(text, a)
+        self.g.add_node(nid, label, text, prov=self._prov(a, b), **props)
+        self._mention(nid, a, b)
+        return nid
+
+    def _level(self, name_: str, a: int) -> str | None:
+        window = self.text[max(0, a - 6): a] + name_
+        for word, level in _LEVEL_WORDS:
+            if word in window:
+                return level
+        return None
+
+    def _fund(self, span, money, line_start: int) -> None:
+        a, b = line_start + span.start_char, line_start + span.end_char
+        nid = self._named(L_FUND, span.text, a, b, {})
+        # An amount belongs to a fund when it is the only fund in its comma-delimited clause.
+        doc = span.doc
+        left = max(doc.text.rfind(ch, 0, span.start_char) for ch in "，。；,;") + 1
+        rights = [i for i in (doc.text.find(ch, span.end_char) for ch in "，。；,;") if i != -1]
+        right = min(rights) if rights else len(doc.text)
+        funds_here = [s for s in doc.spans[SPAN_KEY] if s.label_ == L_FUND and left <= s.start_char < right]
+        amounts = [m for m in money if left <= m.start_char < right]
+        if len(funds_here) == 1 and len(amounts) == 1:
+            v = amounts[0]._.value
+            node = self.g.nodes[nid]
+            node.properties.setdefault(P["amount_yuan"], v["amount_yuan"])
+            node.properties.setdefault(P["amount_text"], v["amount_text"])
+
+    # ------------------------------------------------------------------ tables
+    def _table(self, t: Table) -> None:
+        head = "".join(t.header)
+        clause = self._clause_at(t.start)
+        if "指标" in head and "目标" in head:
+            self._indicators(t, clause)
+        elif "牵头" in head:
+            self._projects(t, clause)
+
+    @staticmethod
+    def _col(rec: dict[str, str], *keys: str) -> str:
+        for k, v in rec.items():
+            if any(key in k for key in keys):
+                return v
+        return ""
+
+    def _row_prov(self, t: Table, rec: dict[str, str]) -> Provenance:
+        cells = [c for c in rec["_own"].split("\x1f") if c]
+        first = cells[0] if cells else ""
+        a = self.text.find(first, t.start, t.end + 1) if first else t.start
+        a = t.start if a < 0 else a
+        return Provenance(self.doc_id, self.source, a, a + len(first), " | ".join(cells))
+
+    def _indicators(self, t: Table, clause: str) -> None:
+        for i, rec in enumerate(t.records(), 1):
+            title = self._col(rec, "指标")
+            if not title:
+                continue
+            num = self._col(rec, "序号").strip() or str(i)
+            target = self._col(rec, "目标")
+            value, unit = parse_quantity(target)
+            prov = self._row_prov(t, rec)
+            nid = f"{L_INDICATOR}:{self.doc_id.split(':', 1)[1]}#{num}"
+            self.g.add_node(nid, L_INDICATOR, title, prov=prov, primary=True, **{
+                P["number"]: num, P["target_text"]: target, P["target_value"]: value, P["target_unit"]: unit,
+                P["period"]: self._col(rec, "周期", "期限", "时间"), P["group"]: self._col(rec, "板块", "类别"),
+            })
+            self.g.add_edge(clause, R["MENTIONS"], nid, prov=prov)
+            # 设立融通创新产业引导基金 | 3亿元: the indicator sets up a fund of that size.
+            fund = self.nlp.get_pipe("policykg_names")(self.nlp.make_doc(title))
+            for span in fund.spans.get(SPAN_KEY, []):
+                if span.label_ == L_FUND and unit == "元":
+                    fid = node_id(L_FUND, span.text)
+                    self.g.add_node(fid, L_FUND, span.text, prov=prov, **{
+                        P["amount_yuan"]: value, P["amount_text"]: target})
+                    self.g.nodes[fid].properties[P["amount_yuan"]] = value
+                    self.g.nodes[fid].properties[P["amount_text"]] = target
+                    self.g.add_edge(nid, R["TARGETS"], fid, prov=prov)
+
+    def _projects(self, t: Table, clause: str) -> None:
+        for i, rec in enumerate(t.records(), 1):
+            title = self._col(rec, "名称", "项目")
+            if not title:
+                continue
+            num = self._col(rec, "序号").strip() or str(i)
+            prov = self._row_prov(t, rec)
+            nid = f"{L_PROJECT}:{self.doc_id.split(':', 1)[1]}#{num}"
+            task = self._col(rec, "任务", "内容")
+            node = self.g.add_node(nid, L_PROJECT, title, prov=prov, primary=True, **{P["number"]: num})
+            tasks = node.properties.setdefault(P["tasks"], [])
+            if task and task not in tasks:
+                tasks.append(task)
+            self.g.add_edge(clause, R["MENTIONS"], nid, prov=prov)
+            for col, rel, role in (("牵头", "LEADS", "牵头单位"), ("责任", "ASSISTS", "责任单位"), ("配合", "ASSISTS", "配合单位")):
+                for unit in re.split(r"[、，,；;/\s]+", self._col(rec, col)):
+                    unit = unit.strip()
+                    if len(unit) < 2:
+                        continue
+                    label = L_ORG if unit.endswith(("大学", "学院", "研究院", "研究所")) else L_AGENCY
+                    uid = self._agency(unit, prov) if label == L_AGENCY else node_id(L_ORG, unit)
+                    if label == L_ORG:
+                        self.g.add_node(uid, L_ORG, unit, prov=prov)
+                    self.g.add_edge(uid, R[rel], nid, prov=prov, **{P["role"]: role})
+
+    # ------------------------------------------------------------------ scenarios
+    def _scenarios(self, sections: list[Section], clause_ids: dict[int, str]) -> None:
+        domain_suffixes = self.ontology.suffixes(PKG.Domain)
+        for s in sections:
+            heading = s.heading.strip("。：: ")
+            if not heading.endswith(domain_suffixes) or not s.children:
+                continue
+            context = " ".join(x.heading for x in self._ancestors(s)) + self.text[s.start: s.start + 10]
+            if "场景" not in context and "场景" not in heading:
+                continue
+            dname = heading
+            for suf in domain_suffixes:
+                if dname.endswith(suf) and len(dname) > len(suf) + 1:
+                    dname = dname[: -len(suf)]
+            did = node_id(L_DOMAIN, dname)
+            prov = self._prov(s.start, s.start + len(s.number) + len(s.heading))
+            self.g.add_node(did, L_DOMAIN, dname, aliases=[heading] if heading != dname else [], prov=prov)
+            self.g.add_edge(clause_ids[id(s)], R["MENTIONS"], did, prov=prov)
+            for c in s.children:
+                if not c.heading:
+                    continue
+                sprov = self._prov(c.start, c.start + len(c.number) + len(c.heading) + 1)
+                sid = node_id(L_SCENARIO, c.heading)
+                self.g.add_node(sid, L_SCENARIO, c.heading, prov=sprov,
+                                **{P["text"]: self.text[c.body_start:c.end].strip()[:2000]})
+                self.g.add_edge(sid, R["IN_DOMAIN"], did, prov=sprov)
+                self.g.add_edge(clause_ids[id(c)], R["MENTIONS"], sid, prov=sprov)
+
+    @staticmethod
+    def _ancestors(s: Section):
+        while s.parent is not None:
+            s = s.parent
+            yield s
+
+    # ------------------------------------------------------------------ search units
+    def _units(self, parsed: ParsedDocument, h) -> None:
+        g = self.g
+        title = h.title or g.nodes[self.doc_id].name
+        head = " ".join(x for x in (h.title, h.doc_number, h.issuer) if x)
+        g.units.append(SearchUnit(self.doc_id, L_DOC, self.doc_id, title, head, search_tokens(head)))
+        for cid, (a, b) in self._own_text.items():
+            node = g.nodes[cid]
+            body = self.text[a:b].strip()
+            if not body:
+                continue
+            g.units.append(SearchUnit(cid, L_CLAUSE, self.doc_id, f"{title} {node.name}", body, search_tokens(body)))
+        for nid in g.nodes:
+            node = g.nodes[nid]
+            if node.label in (L_CLAUSE,) or nid == self.doc_id:
+                continue
+            body = " ".join([node.name, *node.aliases])
+            g.units.append(SearchUnit(nid, node.label, self.doc_id, node.name, body, search_tokens(body)))

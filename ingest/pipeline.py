@@ -1,0 +1,81 @@
+"""Ingest: read → structure → spaCy/jieba extraction → graph store and search index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.store import GraphStore
+from ingest.extract import Extractor
+from ingest.nlp import build_pipeline
+from ingest.reader import RawDocument, iter_input_files, read_bytes, read_document
+from ingest.structure import parse_structure
+from policykg.errors import PolicyKGError
+from policykg.model import DocumentGraph, DuplicatePolicy, WriteOutcome
+from search.index import SearchIndex
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    source: str
+    doc_id: str | None
+    outcome: str  # created | replaced | unchanged | failed
+    nodes: int = 0
+    edges: int = 0
+    error: str | None = None
+    status: int | None = None  # HTTP-like status of the error
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def extract_document(raw: RawDocument) -> DocumentGraph:
+    """The graph one document contributes; raises NotAPolicy when there is none."""
+    return Extractor(build_pipeline()).extract(raw, parse_structure(raw.text))
+
+
+class Ingestor:
+    """Writes documents to a graph store and a search index, each document atomically in
+    each store; a document whose graph and index both hold its version is left alone."""
+
+    def __init__(self, graph: GraphStore, index: SearchIndex, *, max_bytes: int) -> None:
+        self.graph = graph
+        self.index = index
+        self.max_bytes = max_bytes
+
+    def ingest_raw(self, raw: RawDocument) -> IngestResult:
+        doc = extract_document(raw)
+        stored_graph = self.graph.document_version(doc.doc_id)
+        stored_index = self.index.document_version(doc.doc_id)
+        if stored_graph == doc.version and stored_index == doc.version:
+            outcome = WriteOutcome.UNCHANGED
+        else:
+            outcome = self.graph.write_document(doc, DuplicatePolicy.OVERWRITE)
+            if outcome is WriteOutcome.UNCHANGED:
+                outcome = WriteOutcome.REPLACED  # graph was current, the index was not
+            if stored_index != doc.version:
+                self.index.write_document(doc.doc_id, doc.version, doc.units)
+        return IngestResult(raw.source, doc.doc_id, outcome.value, len(doc.nodes), len(doc.edges))
+
+    def ingest_bytes(self, data: bytes, filename: str) -> IngestResult:
+        return self.ingest_raw(read_bytes(data, filename, max_bytes=self.max_bytes))
+
+    def ingest_paths(
+        self, paths: Iterable[Path], *, progress: Callable[[Path, IngestResult], None] | None = None
+    ) -> list[IngestResult]:
+        """Ingest files and folders; a bad file is reported and the others go on.
+
+        Raises:
+            InvalidInput: a path does not exist or has an unsupported suffix.
+        """
+        results = []
+        for path in iter_input_files(paths):
+            try:
+                result = self.ingest_raw(read_document(path, max_bytes=self.max_bytes))
+            except PolicyKGError as e:
+                result = IngestResult(path.name, None, "failed", error=str(e), status=e.status)
+            results.append(result)
+            if progress:
+                progress(path, result)
+        return results

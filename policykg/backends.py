@@ -1,0 +1,42 @@
+"""Backends picked by name from the settings; server clients are created on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graph.store import GraphStore
+from policykg.errors import InvalidInput
+from policykg.settings import Settings
+from search.index import SearchIndex
+
+
+def _sqlite_graph(settings: Settings) -> GraphStore:
+    from graph.sqlite_store import SqliteGraphStore
+
+    return SqliteGraphStore(settings.data_dir)
+
+
+def _sqlite_index(settings: Settings) -> SearchIndex:
+    from search.sqlite_index import SqliteSearchIndex
+
+    return SqliteSearchIndex(settings.data_dir)
+
+
+GRAPH_BACKENDS: dict[str, Callable[[Settings], GraphStore]] = {"sqlite": _sqlite_graph}
+SEARCH_BACKENDS: dict[str, Callable[[Settings], SearchIndex]] = {"sqlite": _sqlite_index}
+
+
+def open_graph(settings: Settings) -> GraphStore:
+    try:
+        factory = GRAPH_BACKENDS[settings.graph]
+    except KeyError:
+        raise InvalidInput(f"unknown graph backend {settings.graph!r}", hint=f"one of {sorted(GRAPH_BACKENDS)}") from None
+    return factory(settings)
+
+
+def open_index(settings: Settings) -> SearchIndex:
+    try:
+        factory = SEARCH_BACKENDS[settings.search]
+    except KeyError:
+        raise InvalidInput(f"unknown search backend {settings.search!r}", hint=f"one of {sorted(SEARCH_BACKENDS)}") from None
+    return factory(settings)

@@ -1,0 +1,157 @@
+"""The `policykg` command. Each command parses its arguments and calls a library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from policykg.errors import PolicyKGError
+from policykg.settings import get_settings
+
+app = typer.Typer(
+    help="policykg: Chinese policy documents → knowledge graph → search. "
+    "Data directory from POLICYKG_DATA_DIR (default ./data).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(e: PolicyKGError) -> None:
+    typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+def _stores():
+    from policykg.backends import open_graph, open_index
+
+    settings = get_settings()
+    return settings, open_graph(settings), open_index(settings)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files (.txt .docx .pdf .html) or folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON result per line.")] = False,
+) -> None:
+    """Ingest documents into the graph and the search index (each document atomically)."""
+    from ingest.pipeline import Ingestor
+    from ingest.reader import iter_input_files
+
+    try:
+        settings, graph, index = _stores()
+        files = iter_input_files(paths)
+    except PolicyKGError as e:
+        _fail(e)
+    ingestor = Ingestor(graph, index, max_bytes=settings.max_file_bytes)
+    results = []
+    with typer.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+        def progress(path, result):
+            results.append(result)
+            bar.update(1)
+        try:
+            ingestor.ingest_paths(files, progress=progress)
+        except PolicyKGError as e:
+            _fail(e)
+    failed = [r for r in results if r.outcome == "failed"]
+    for r in results:
+        if as_json:
+            typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+        elif r.outcome == "failed":
+            typer.secho(f"✗ {r.source}: {r.error}", fg=typer.colors.RED, err=True)
+    counts = graph.counts()
+    if not as_json:
+        by = {o: sum(1 for r in results if r.outcome == o) for o in ("created", "replaced", "unchanged", "failed")}
+        typer.echo(
+            f"{len(results)} files: {by['created']} new, {by['replaced']} replaced, {by['unchanged']} unchanged, "
+            f"{by['failed']} failed. Store: {counts['documents']} documents, {counts['nodes']} nodes, "
+            f"{counts['edges']} edges in {settings.data_dir}"
+        )
+    graph.close()
+    index.close()
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for, e.g. 高新技术企业 or 高企.")],
+    types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only these node labels (PolicyClause, Agency …).")] = None,
+    limit: Annotated[int, typer.Option(help="Number of hits (1-100).")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Full-text search (BM25, jieba tokens, ontology synonyms) with highlighted snippets."""
+    from search.service import SearchService
+
+    try:
+        _settings, graph, index = _stores()
+        hits = SearchService(index).search(query, labels=tuple(types or ()), limit=limit)
+    except PolicyKGError as e:
+        _fail(e)
+    if as_json:
+        typer.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+    elif not hits:
+        typer.echo("nothing found")
+    for i, h in enumerate(hits if not as_json else [], 1):
+        text = h.snippet.replace("<mark>", "【").replace("</mark>", "】")
+        import html as _html
+
+        typer.echo(f"{i}. [{h.label}] {h.title}  ({h.score:.2f})\n   {_html.unescape(text)}\n   id: {h.node_id}")
+    graph.close()
+    index.close()
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    ttl = "ttl"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl (one node/edge a line) or ttl (Turtle).")] = ExportFormat.jsonl,
+) -> None:
+    """Write the whole graph to stdout."""
+    from policykg.export import export_jsonl, export_turtle
+
+    try:
+        _settings, graph, index = _stores()
+        (export_jsonl if fmt is ExportFormat.jsonl else export_turtle)(graph, sys.stdout)
+    except PolicyKGError as e:
+        _fail(e)
+    graph.close()
+    index.close()
+
+
+@app.command()
+def stats() -> None:
+    """Counts of documents, nodes (per label) and edges."""
+    try:
+        _settings, graph, index = _stores()
+        counts = graph.counts()
+        counts["search_units"] = index.count()
+    except PolicyKGError as e:
+        _fail(e)
+    typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

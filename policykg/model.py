@@ -1,0 +1,197 @@
+"""Domain records shared by ingest, the stores, search and the API.
+
+Plain dataclasses: nothing here imports a database driver or the web framework.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a node or edge was read: document, character offsets and the sentence."""
+
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "sentence": self.sentence,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
+        return cls(d["doc_id"], d["source"], int(d["start"]), int(d["end"]), d["sentence"])
+
+
+@dataclass
+class Node:
+    """A graph node. `label` is an ontology class name; `id` is stable across ingests."""
+
+    id: str
+    label: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    provenance: list[Provenance] = field(default_factory=list)
+
+    def to_json(self, *, with_provenance: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "kind": "node",
+            "id": self.id,
+            "label": self.label,
+            "name": self.name,
+            "aliases": sorted(self.aliases),
+            "properties": self.properties,
+        }
+        if with_provenance:
+            d["provenance"] = [p.to_dict() for p in self.provenance]
+        return d
+
+
+@dataclass
+class Edge:
+    """A directed, typed edge; `label` is an ontology relation type."""
+
+    label: str
+    source: str
+    target: str
+    properties: dict[str, Any] = field(default_factory=dict)
+    provenance: list[Provenance] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.label, self.target)
+
+    def to_json(self, *, with_provenance: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "kind": "edge",
+            "label": self.label,
+            "source": self.source,
+            "target": self.target,
+            "properties": self.properties,
+        }
+        if with_provenance:
+            d["provenance"] = [p.to_dict() for p in self.provenance]
+        return d
+
+
+@dataclass(frozen=True)
+class SearchUnit:
+    """One searchable passage or entity, linked to its graph node."""
+
+    node_id: str
+    label: str
+    doc_id: str
+    title: str
+    text: str
+    tokens: str  # jieba tokens joined by single spaces; both backends index exactly this
+
+
+@dataclass
+class DocumentGraph:
+    """Everything one ingested document contributes: nodes, edges and search units."""
+
+    doc_id: str
+    version: str
+    source: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    units: list[SearchUnit] = field(default_factory=list)
+    primary: set[str] = field(default_factory=set)  # nodes this document owns (itself, its clauses)
+
+    def add_node(
+        self,
+        node_id: str,
+        label: str,
+        name: str,
+        *,
+        prov: Provenance | None = None,
+        aliases: list[str] | tuple[str, ...] = (),
+        primary: bool = False,
+        **properties: Any,
+    ) -> Node:
+        """Add a node or merge into the one with the same id (aliases, properties, provenance)."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            node = self.nodes[node_id] = Node(node_id, label, name)
+        for a in aliases:
+            if a != node.name and a not in node.aliases:
+                node.aliases.append(a)
+        for k, v in properties.items():
+            if v is not None and v != "":
+                node.properties.setdefault(k, v)
+        if prov is not None and len(node.provenance) < 50:
+            node.provenance.append(prov)
+        if primary:
+            self.primary.add(node_id)
+        return node
+
+    def add_edge(
+        self, source: str, label: str, target: str, *, prov: Provenance | None = None, **properties: Any
+    ) -> Edge | None:
+        if source == target:
+            return None
+        key = (source, label, target)
+        edge = self.edges.get(key)
+        if edge is None:
+            edge = self.edges[key] = Edge(label, source, target)
+        for k, v in properties.items():
+            if v is not None and v != "":
+                edge.properties.setdefault(k, v)
+        if prov is not None and len(edge.provenance) < 20:
+            edge.provenance.append(prov)
+        return edge
+
+
+class DuplicatePolicy(enum.Enum):
+    """What a store does when a document with the same id is already stored."""
+
+    OVERWRITE = "overwrite"  # replace an older version; a same version is left as it is
+    SKIP = "skip"  # keep whatever is stored
+    FAIL = "fail"  # raise Conflict if a different version is stored
+
+
+class WriteOutcome(enum.Enum):
+    CREATED = "created"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: each group is a set of interchangeable terms (a term and its synonyms)."""
+
+    text: str
+    groups: tuple[tuple[str, ...], ...]
+    labels: tuple[str, ...] = ()
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    node_id: str
+    label: str
+    doc_id: str
+    title: str
+    score: float
+    text: str
+    snippet: str = ""

@@ -1,0 +1,42 @@
+"""The search index Protocol. Implementations: `SqliteSearchIndex` (embedded default)."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from policykg.model import SearchHit, SearchQuery, SearchUnit
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    """BM25 full text over pre-tokenised units (documents, clauses, entities)."""
+
+    def write_document(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
+        """Replace every unit of a document in one step.
+
+        Raises:
+            BackendUnavailable: the backend cannot be reached; the old units stay.
+        """
+        ...
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document's units. Returns False if none were stored."""
+        ...
+
+    def document_version(self, doc_id: str) -> str | None:
+        """The version the document's units were indexed from, or None."""
+        ...
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Units matching any term of the query, best BM25 score first (ties by node id)."""
+        ...
+
+    def count(self) -> int:
+        """Number of indexed units."""
+        ...
+
+    def clear(self) -> None:
+        """Drop every unit (before a full reindex)."""
+        ...
+
+    def close(self) -> None: ...

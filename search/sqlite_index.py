@@ -1,0 +1,118 @@
+"""The embedded search index: SQLite FTS5 over the jieba tokens, BM25 ranking."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from policykg.errors import BackendUnavailable
+from policykg.model import SearchHit, SearchQuery, SearchUnit
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS unit (
+    rowid INTEGER PRIMARY KEY, node_id TEXT NOT NULL, label TEXT NOT NULL, doc_id TEXT NOT NULL,
+    title TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unit_doc ON unit(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS unit_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+"""
+
+
+def _fts_term(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SqliteSearchIndex:
+    """`SearchIndex` on SQLite FTS5 (file ``search.sqlite`` in the data directory).
+
+    Units are stored pre-tokenised (space-joined jieba words), so FTS5's unicode61 tokenizer
+    only splits on those spaces, the same tokens the Elasticsearch backend indexes.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / "search.sqlite"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise BackendUnavailable(f"cannot open the search index at {self.path}: {e}",
+                                     hint="check POLICYKG_DATA_DIR; SQLite needs FTS5") from e
+        self.lock = threading.RLock()
+
+    def write_document(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
+        with self.lock:
+            c = self.conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                self._delete(doc_id)
+                c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
+                for u in units:
+                    cur = c.execute("INSERT INTO unit(node_id, label, doc_id, title, text) VALUES (?,?,?,?,?)",
+                                    (u.node_id, u.label, u.doc_id, u.title, u.text))
+                    c.execute("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)", (cur.lastrowid, u.tokens))
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+
+    def _delete(self, doc_id: str) -> int:
+        c = self.conn
+        rows = c.execute("SELECT rowid FROM unit WHERE doc_id=?", (doc_id,)).fetchall()
+        for (rowid,) in rows:
+            c.execute("DELETE FROM unit_fts WHERE rowid=?", (rowid,))
+        c.execute("DELETE FROM unit WHERE doc_id=?", (doc_id,))
+        return c.execute("DELETE FROM indexed_document WHERE doc_id=?", (doc_id,)).rowcount
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.lock:
+            c = self.conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                n = self._delete(doc_id)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            return n > 0
+
+    def document_version(self, doc_id: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute("SELECT version FROM indexed_document WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        terms = sorted({t for g in query.groups for t in g})
+        if not terms:
+            return []
+        match = " OR ".join(_fts_term(t) for t in terms)
+        sql = ("SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s "
+               "FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid WHERE unit_fts MATCH ?")
+        params: list = [match]
+        if query.labels:
+            sql += f" AND u.label IN ({','.join('?' * len(query.labels))})"
+            params.extend(query.labels)
+        sql += " ORDER BY s, u.node_id LIMIT ? OFFSET ?"
+        params.extend([query.limit, query.offset])
+        with self.lock:
+            rows = self.conn.execute(sql, params).fetchall()
+        # FTS5's bm25() is negative (smaller is better); report the usual positive score.
+        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4]) for r in rows]
+
+    def count(self) -> int:
+        with self.lock:
+            return self.conn.execute("SELECT count(*) FROM unit").fetchone()[0]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.conn.executescript(
+                "BEGIN; DELETE FROM unit; DELETE FROM indexed_document; DELETE FROM unit_fts; COMMIT;")
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
