@@ -10,7 +10,7 @@ from spacy.language import Language
 
 from ingest.nlp import SPAN_KEY
 from ingest.reader import RawDocument
-from ingest.structure import ParsedDocument, Section, Table
+from ingest.structure import ParsedDocument, Section, Table, split_issuers
 from ingest.text import find_money, parse_quantity, sentence_around
 from ingest.tokens import search_tokens
 from policykg.errors import NotAPolicy
@@ -57,9 +57,13 @@ class Extractor:
         text = parsed.text
         self._check_policy(raw, parsed)
         key = h.doc_number or h.title or PurePath(raw.source).stem
+        # A file is the unit of storage (re-ingesting it replaces what it gave); the policy it
+        # holds is a node that other files may cite or hold excerpts of (same 文号).
         doc_id = node_id(L_DOC, key)
-        g = DocumentGraph(doc_id=doc_id, version=raw.sha256, source=raw.source)
-        self.g, self.text, self.source, self.doc_id = g, text, raw.source, doc_id
+        g = DocumentGraph(doc_id=raw.source, version=raw.sha256, source=raw.source)
+        self.g, self.text, self.source, self.doc_id = g, text, raw.source, raw.source
+        self.policy_id = doc_id
+        self.policy_key = doc_id.split(":", 1)[1]
         self.place = self._place_of(h.issuer or "")
         self.doc_aliases: set[str] = set()
 
@@ -74,9 +78,10 @@ class Extractor:
                 self.doc_aliases.add(inner.group(1))
                 doc.aliases.append(inner.group(1))
         if h.issuer:
-            ag = self._agency(h.issuer, self._prov(*h.issuer_span))
-            g.add_edge(doc_id, R["ISSUED_BY"], ag, prov=self._prov(*h.issuer_span))
-            self._locate(ag, h.issuer, self._prov(*h.issuer_span))
+            for issuer in split_issuers(h.issuer):
+                ag = self._agency(issuer, self._prov(*h.issuer_span))
+                g.add_edge(doc_id, R["ISSUED_BY"], ag, prov=self._prov(*h.issuer_span))
+                self._locate(ag, issuer, self._prov(*h.issuer_span))
 
         sections = list(parsed.walk())
         self.clause_of: list[tuple[int, int, str, int]] = []  # (start, end, clause id, depth)
@@ -142,7 +147,7 @@ class Extractor:
 
     def _clause(self, parent: str, number: str, heading: str, path: str, level: int,
                 start: int, end: int, own_end: int) -> str:
-        cid = f"{L_CLAUSE}:{self.doc_id.split(':', 1)[1]}#{path}"
+        cid = f"{L_CLAUSE}:{self.policy_key}#{path}"
         body = self.text[start:end].strip()
         name_ = f"{number.rstrip('、')} {heading}".strip() if heading else number
         self.g.add_node(cid, L_CLAUSE, name_, prov=self._prov(start, min(end, start + 80)), primary=True, **{
@@ -155,7 +160,7 @@ class Extractor:
         return cid
 
     def _clause_at(self, pos: int) -> str:
-        best, depth = self.doc_id, -1
+        best, depth = self.policy_id, -1
         for s, e, cid, d in self.clause_of:
             if s <= pos < e and d > depth:
                 best, depth = cid, d
@@ -239,7 +244,7 @@ class Extractor:
 
     def _citation(self, value: dict, a: int, b: int, own_title: str) -> None:
         title, number, short = value.get("title"), value.get("doc_number"), value.get("short_name")
-        if number and number == self.g.nodes[self.doc_id].properties.get(P["doc_number"]):
+        if number and number == self.g.nodes[self.policy_id].properties.get(P["doc_number"]):
             return
         if title and (title == own_title or title in self.doc_aliases or (own_title and title in own_title)):
             return
@@ -253,7 +258,7 @@ class Extractor:
             aliases = [x for x in (title, number) if x and x != (title or number)]
             self.g.add_node(nid, L_DOC, title or number, aliases=aliases, prov=self._prov(a, b),
                             **{P["doc_number"]: number, P["title"]: title})
-        self.g.add_edge(self.doc_id, R["CITES"], nid, prov=self._prov(a, b))
+        self.g.add_edge(self.policy_id, R["CITES"], nid, prov=self._prov(a, b))
         self._mention(nid, a, b)
 
     def _named(self, label: str, text: str, a: int, b: int, value: dict) -> str:
@@ -322,7 +327,7 @@ class Extractor:
             target = self._col(rec, "目标")
             value, unit = parse_quantity(target)
             prov = self._row_prov(t, rec)
-            nid = f"{L_INDICATOR}:{self.doc_id.split(':', 1)[1]}#{num}"
+            nid = f"{L_INDICATOR}:{self.policy_key}#{num}"
             self.g.add_node(nid, L_INDICATOR, title, prov=prov, primary=True, **{
                 P["number"]: num, P["target_text"]: target, P["target_value"]: value, P["target_unit"]: unit,
                 P["period"]: self._col(rec, "周期", "期限", "时间"), P["group"]: self._col(rec, "板块", "类别"),
@@ -346,7 +351,7 @@ class Extractor:
                 continue
             num = self._col(rec, "序号").strip() or str(i)
             prov = self._row_prov(t, rec)
-            nid = f"{L_PROJECT}:{self.doc_id.split(':', 1)[1]}#{num}"
+            nid = f"{L_PROJECT}:{self.policy_key}#{num}"
             task = self._col(rec, "任务", "内容")
             node = self.g.add_node(nid, L_PROJECT, title, prov=prov, primary=True, **{P["number"]: num})
             tasks = node.properties.setdefault(P["tasks"], [])
@@ -401,9 +406,9 @@ class Extractor:
     # ------------------------------------------------------------------ search units
     def _units(self, parsed: ParsedDocument, h) -> None:
         g = self.g
-        title = h.title or g.nodes[self.doc_id].name
-        head = " ".join(x for x in (h.title, h.doc_number, h.issuer) if x)
-        g.units.append(SearchUnit(self.doc_id, L_DOC, self.doc_id, title, head, search_tokens(head)))
+        title = h.title or g.nodes[self.policy_id].name
+        head = " ".join(x for x in (h.title, h.doc_number, h.issuer, *g.nodes[self.policy_id].aliases) if x)
+        g.units.append(SearchUnit(self.policy_id, L_DOC, self.doc_id, title, head, search_tokens(head)))
         for cid, (a, b) in self._own_text.items():
             node = g.nodes[cid]
             body = self.text[a:b].strip()
@@ -412,7 +417,7 @@ class Extractor:
             g.units.append(SearchUnit(cid, L_CLAUSE, self.doc_id, f"{title} {node.name}", body, search_tokens(body)))
         for nid in g.nodes:
             node = g.nodes[nid]
-            if node.label in (L_CLAUSE,) or nid == self.doc_id:
+            if node.label in (L_CLAUSE,) or nid == self.policy_id:
                 continue
             body = " ".join([node.name, *node.aliases])
             g.units.append(SearchUnit(nid, node.label, self.doc_id, node.name, body, search_tokens(body)))

@@ -91,13 +91,19 @@ class SqliteSearchIndex:
         if not terms:
             return []
         match = " OR ".join(_fts_term(t) for t in terms)
-        sql = ("SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s "
-               "FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid WHERE unit_fts MATCH ?")
+        where = "unit_fts MATCH ?"
         params: list = [match]
         if query.labels:
-            sql += f" AND u.label IN ({','.join('?' * len(query.labels))})"
+            where += f" AND u.label IN ({','.join('?' * len(query.labels))})"
             params.extend(query.labels)
-        sql += " ORDER BY s, u.node_id LIMIT ? OFFSET ?"
+        # One hit per node (an entity is indexed once per document that names it): its best unit.
+        sql = (
+            "SELECT node_id, label, doc_id, title, text, s FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY node_id ORDER BY s, doc_id) AS rn FROM ("
+            "  SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s"
+            f"  FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid WHERE {where}))"
+            " WHERE rn = 1 ORDER BY s, node_id LIMIT ? OFFSET ?"
+        )
         params.extend([query.limit, query.offset])
         with self.lock:
             rows = self.conn.execute(sql, params).fetchall()
