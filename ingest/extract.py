@@ -62,7 +62,7 @@ class Extractor:
         doc_id = node_id(L_DOC, key)
         g = DocumentGraph(doc_id=raw.source, version=raw.sha256, source=raw.source)
         self.g, self.text, self.source, self.doc_id = g, text, raw.source, raw.source
-        self.policy_id = doc_id
+        self.policy_id = g.policy_id = doc_id
         self.policy_key = doc_id.split(":", 1)[1]
         self.place = self._place_of(h.issuer or "")
         self.doc_aliases: set[str] = set()
@@ -364,9 +364,12 @@ class Extractor:
                     if len(unit) < 2:
                         continue
                     label = L_ORG if unit.endswith(("大学", "学院", "研究院", "研究所")) else L_AGENCY
-                    uid = self._agency(unit, prov) if label == L_AGENCY else node_id(L_ORG, unit)
+                    at = self.text.find(unit, prov.start, t.end + 1)
+                    at = at if at >= 0 else max(self.text.find(unit, t.start, t.end + 1), t.start)
+                    uprov = Provenance(self.doc_id, self.source, at, at + len(unit), prov.sentence)
+                    uid = self._agency(unit, uprov) if label == L_AGENCY else node_id(L_ORG, unit)
                     if label == L_ORG:
-                        self.g.add_node(uid, L_ORG, unit, prov=prov)
+                        self.g.add_node(uid, L_ORG, unit, prov=uprov)
                     self.g.add_edge(uid, R[rel], nid, prov=prov, **{P["role"]: role})
 
     # ------------------------------------------------------------------ scenarios

@@ -202,7 +202,7 @@ class SuffixNameFinder:
             end = m.end()
             if any(a <= m.start() < b for a, b in quoted):
                 continue  # inside a cited title
-            if doc.char_span(m.start(), end, alignment_mode="contract") is None or not self._ends_token(doc, end):
+            if not self._ends_token(doc, end):
                 continue  # 局 in 局面: the suffix must end a jieba word
             # Let a longer suffix further right win (区国有资产管理中心 not 区国有资产管理).
             start = self._left_edge(doc, m.start())

@@ -19,8 +19,9 @@ from search.index import SearchIndex
 @dataclass(frozen=True)
 class IngestResult:
     source: str
-    doc_id: str | None
+    doc_id: str | None  # the stored document (the file)
     outcome: str  # created | replaced | unchanged | failed
+    policy_id: str | None = None  # the PolicyDocument node it holds
     nodes: int = 0
     edges: int = 0
     error: str | None = None
@@ -56,7 +57,7 @@ class Ingestor:
                 outcome = WriteOutcome.REPLACED  # graph was current, the index was not
             if stored_index != doc.version:
                 self.index.write_document(doc.doc_id, doc.version, doc.units)
-        return IngestResult(raw.source, doc.doc_id, outcome.value, len(doc.nodes), len(doc.edges))
+        return IngestResult(raw.source, doc.doc_id, outcome.value, doc.policy_id, len(doc.nodes), len(doc.edges))
 
     def ingest_bytes(self, data: bytes, filename: str) -> IngestResult:
         return self.ingest_raw(read_bytes(data, filename, max_bytes=self.max_bytes))

@@ -109,6 +109,7 @@ class DocumentGraph:
     edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
     units: list[SearchUnit] = field(default_factory=list)
     primary: set[str] = field(default_factory=set)  # nodes this document owns (itself, its clauses)
+    policy_id: str | None = None  # the PolicyDocument node of the policy the file holds
 
     def add_node(
         self,
