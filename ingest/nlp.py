@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ingest.text import find_doc_numbers, find_money
+from ingest.tokens import ensure_dictionary
 from policykg.ontology import PKG, Ontology, load_ontology, name
 
 SPAN_KEY = "policykg"
@@ -54,16 +55,6 @@ GENERIC_WORDS = frozenset(
 )
 
 _PUNCT = set("，。；：、“”‘’《》（）()「」【】〔〕！？,.;:!?\"' \t\u3000—-…·/+─~＋")
-
-
-def _install_dictionary(ontology: Ontology) -> None:
-    """Make jieba keep every ontology term and name suffix whole."""
-    jieba.initialize()
-    words = set(ontology.dictionary_words)
-    for cls in (PKG.Agency, PKG.Organization, PKG.Fund, PKG.TalentProgram, PKG.Enterprise):
-        words.update(s for s in ontology.suffixes(cls) if len(s) >= 2)
-    for w in sorted(words):
-        jieba.add_word(w)
 
 
 def _concept_patterns(ontology: Ontology) -> list[dict]:
@@ -271,7 +262,7 @@ class SuffixNameFinder:
 def build_pipeline() -> Language:
     """The ingest pipeline, built once per process."""
     ontology = load_ontology()
-    _install_dictionary(ontology)
+    ensure_dictionary()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "！", "？", "；", "\n"]})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})

@@ -3,11 +3,32 @@ inside long ones (as jieba's search mode does), joined by spaces."""
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
 
 import jieba
 
+from policykg.ontology import PKG, load_ontology
+
+jieba.setLogLevel(logging.WARNING)
+
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def ensure_dictionary() -> None:
+    """Make jieba keep every ontology term and name suffix whole (once per process).
+
+    Index and query tokenisation and the spaCy pipeline all call this first, so that the
+    same text always gives the same tokens."""
+    ontology = load_ontology()
+    jieba.initialize()
+    words = set(ontology.dictionary_words)
+    for cls in (PKG.Agency, PKG.Organization, PKG.Fund, PKG.TalentProgram, PKG.Enterprise):
+        words.update(s for s in ontology.suffixes(cls) if len(s) >= 2)
+    for w in sorted(words):
+        jieba.add_word(w)
 
 
 def _subwords(word: str):
@@ -23,6 +44,7 @@ def _subwords(word: str):
 def search_tokens(text: str) -> str:
     """Index-side tokens: every jieba word, and the 2/3-character dictionary words inside
     longer ones so that 技术 finds 高新技术企业."""
+    ensure_dictionary()
     out: list[str] = []
     for w in jieba.cut(text):
         if not _KEEP.search(w):
@@ -36,4 +58,5 @@ def search_tokens(text: str) -> str:
 
 def query_tokens(text: str) -> list[str]:
     """Query-side tokens: jieba's precise cut, punctuation and spaces dropped."""
+    ensure_dictionary()
     return [w.lower() for w in jieba.cut(text) if _KEEP.search(w)]

@@ -6,7 +6,6 @@ import html
 import re
 from dataclasses import replace
 
-from ingest.nlp import build_pipeline
 from ingest.tokens import query_tokens
 from policykg.errors import InvalidInput
 from policykg.model import SearchHit, SearchQuery
@@ -38,7 +37,6 @@ def parse_query(text: str, *, labels: tuple[str, ...] = (), limit: int = 10, off
     if unknown:
         raise InvalidInput(f"unknown type {', '.join(unknown)}",
                            hint="one of: " + ", ".join(sorted(ontology.node_labels)))
-    build_pipeline()  # the jieba dictionary must hold the ontology terms, as at ingest
     synonyms = ontology.synonyms
     groups: list[tuple[str, ...]] = []
     for tok in query_tokens(text):

@@ -1,0 +1,24 @@
+"""Builds a fresh, empty search index of a given backend for one test."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from policykg.settings import Settings
+from search.index import SearchIndex
+
+
+def make_search_index(backend: str, tmp_path: Path, test_name: str) -> SearchIndex:
+    if backend == "sqlite":
+        from search.sqlite_index import SqliteSearchIndex
+
+        return SqliteSearchIndex(tmp_path / "data")
+    if backend == "elasticsearch":
+        from search.elasticsearch_index import ElasticsearchIndex
+
+        name = "test-" + re.sub(r"[^a-z0-9_-]", "-", test_name.lower())[:80]
+        index = ElasticsearchIndex.from_settings(Settings(), index=name)
+        index.clear()
+        return index
+    raise ValueError(backend)

@@ -1,0 +1,104 @@
+"""Contract of the SearchIndex Protocol, run against every search backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.tokens import search_tokens
+from policykg.model import SearchQuery, SearchUnit
+from search.index import SearchIndex
+from search.service import parse_query
+from tests.backends import search_backends
+from tests.search.factory import make_search_index
+
+
+@pytest.fixture(params=search_backends())
+def index(request, tmp_path) -> SearchIndex:
+    idx = make_search_index(request.param, tmp_path, request.node.name)
+    yield idx
+    idx.clear()
+    idx.close()
+
+
+def unit(node_id, label, doc_id, text, title=None):
+    return SearchUnit(node_id, label, doc_id, title or node_id, text, search_tokens(text))
+
+
+DOC_A = [
+    unit("PolicyClause:A#1", "PolicyClause", "a.txt", "对新认定的高新技术企业给予30万元奖励。"),
+    unit("PolicyClause:A#2", "PolicyClause", "a.txt", "科技保险补贴的对象为在嘉兴市注册的高新技术企业。科技保险补贴按保费的50%给予补贴。"),
+    unit("PolicyClause:A#3", "PolicyClause", "a.txt", "本办法由市科技局负责解释。"),
+    unit("Qualification:高新技术企业", "Qualification", "a.txt", "高新技术企业 高企"),
+    unit("Agency:市科技局", "Agency", "a.txt", "市科技局"),
+]
+DOC_B = [
+    unit("PolicyClause:B#1", "PolicyClause", "b.txt", "支持企业开展研发活动，给予研发费用补助。"),
+    unit("Qualification:高新技术企业", "Qualification", "b.txt", "高新技术企业 高企"),
+]
+
+
+def q(text, **kw) -> SearchQuery:
+    return parse_query(text, **kw)
+
+
+def test_write_and_search_bm25(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("b.txt", "v1", DOC_B)
+    hits = index.search(q("科技保险补贴"))
+    assert hits[0].node_id == "PolicyClause:A#2"
+    assert hits[0].doc_id == "a.txt" and hits[0].score > 0
+    assert "科技保险" in hits[0].text
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_one_hit_per_node(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("b.txt", "v1", DOC_B)
+    hits = index.search(q("高新技术企业", limit=20))
+    ids = [h.node_id for h in hits]
+    assert len(ids) == len(set(ids))
+    assert "Qualification:高新技术企业" in ids
+
+
+def test_synonym_groups_match_either_term(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    hits = index.search(q("高企"))  # the clauses say 高新技术企业 only
+    assert {"PolicyClause:A#1", "PolicyClause:A#2"} <= {h.node_id for h in hits}
+
+
+def test_label_filter_and_paging(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("b.txt", "v1", DOC_B)
+    hits = index.search(q("科技局", labels=("Agency",)))
+    assert [h.node_id for h in hits] == ["Agency:市科技局"]
+    all_hits = index.search(q("企业", limit=10))
+    page = index.search(q("企业", limit=2, offset=1))
+    assert [h.node_id for h in page] == [h.node_id for h in all_hits[1:3]]
+
+
+def test_replace_and_delete_document(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    assert index.document_version("a.txt") == "v1"
+    changed = [unit("PolicyClause:A#1", "PolicyClause", "a.txt", "对新认定的瞪羚企业给予50万元奖励。")]
+    index.write_document("a.txt", "v2", changed)
+    assert index.document_version("a.txt") == "v2"
+    assert index.count() == 1
+    assert index.search(q("科技保险")) == []
+    assert index.search(q("瞪羚企业"))[0].node_id == "PolicyClause:A#1"
+    assert index.delete_document("a.txt") is True
+    assert index.delete_document("a.txt") is False
+    assert index.count() == 0 and index.document_version("a.txt") is None
+
+
+def test_no_match_and_clear(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    assert index.search(q("区块链")) == []
+    index.clear()
+    assert index.count() == 0 and index.search(q("科技局")) == []
+
+
+def test_query_text_is_never_query_syntax(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    for evil in ('科技局" OR "', "科技局 AND NOT", '{"match_all":{}}', "科技局*", "NEAR(科技 局)"):
+        hits = index.search(q(evil))
+        assert all("科技" in h.text or "局" in h.text for h in hits)
