@@ -22,8 +22,23 @@ def _sqlite_index(settings: Settings) -> SearchIndex:
     return SqliteSearchIndex(settings.data_dir)
 
 
-GRAPH_BACKENDS: dict[str, Callable[[Settings], GraphStore]] = {"sqlite": _sqlite_graph}
-SEARCH_BACKENDS: dict[str, Callable[[Settings], SearchIndex]] = {"sqlite": _sqlite_index}
+def _neo4j_graph(settings: Settings) -> GraphStore:
+    from graph.neo4j_store import Neo4jGraphStore
+
+    return Neo4jGraphStore.from_settings(settings)
+
+
+def _elasticsearch_index(settings: Settings) -> SearchIndex:
+    from search.elasticsearch_index import ElasticsearchIndex
+
+    return ElasticsearchIndex.from_settings(settings)
+
+
+GRAPH_BACKENDS: dict[str, Callable[[Settings], GraphStore]] = {"sqlite": _sqlite_graph, "neo4j": _neo4j_graph}
+SEARCH_BACKENDS: dict[str, Callable[[Settings], SearchIndex]] = {
+    "sqlite": _sqlite_index,
+    "elasticsearch": _elasticsearch_index,
+}
 
 
 def open_graph(settings: Settings) -> GraphStore:

@@ -13,10 +13,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICYKG_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Where the embedded store keeps its files.")
-    graph: Literal["sqlite"] = Field("sqlite", description="Graph backend.")
-    search: Literal["sqlite"] = Field("sqlite", description="Search backend.")
+    graph: Literal["sqlite", "neo4j"] = Field("sqlite", description="Graph backend.")
+    search: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="Search backend.")
     api_key: SecretStr | None = Field(None, description="Key that uploads must send in X-API-Key; unset = uploads refused.")
     max_file_mb: float = Field(20, gt=0, description="Largest document accepted, in MB.")
+
+    neo4j_url: str = Field("bolt://127.0.0.1:7687", description="Bolt URL of the Neo4j server.")
+    neo4j_user: str = Field("neo4j", description="Neo4j user.")
+    neo4j_password: SecretStr | None = Field(None, description="Neo4j password (required for POLICYKG_GRAPH=neo4j).")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    es_index: str = Field("policykg", description="Alias the search index is read and written through.")
+    es_user: str | None = Field(None, description="Elasticsearch user, if security is on.")
+    es_password: SecretStr | None = Field(None, description="Elasticsearch password, if security is on.")
 
     @property
     def max_file_bytes(self) -> int:
