@@ -72,6 +72,24 @@ def merge_edges(rows: list[tuple]) -> list[Edge]:
     return list(out.values())
 
 
+def document_from_rows(doc_id: str, version: str, source: str, facts: list[tuple], edges: list[tuple]) -> DocumentGraph:
+    """A stored document from its fact rows (node_id, label, name, aliases_json,
+    properties_json, provenance_json, primary) and edge rows (source, label, target,
+    properties_json, provenance_json)."""
+    doc = DocumentGraph(doc_id=doc_id, version=version, source=source)
+    for node_id, label, fname, aliases, props, prov, primary in facts:
+        doc.nodes[node_id] = Node(node_id, label, fname, json.loads(aliases), json.loads(props),
+                                  [Provenance.from_dict(p) for p in json.loads(prov)])
+        if primary:
+            doc.primary.add(node_id)
+            if label == "PolicyDocument":
+                doc.policy_id = node_id
+    for source_id, label, target, props, prov in edges:
+        doc.edges[(source_id, label, target)] = Edge(label, source_id, target, json.loads(props),
+                                                     [Provenance.from_dict(p) for p in json.loads(prov)])
+    return doc
+
+
 class SqliteGraphStore:
     """`GraphStore` on SQLite (file ``graph.sqlite`` in the data directory)."""
 
@@ -222,6 +240,19 @@ class SqliteGraphStore:
         for nid in sorted(facts):
             yield merge_facts(nid, facts[nid])
         yield from sorted(merge_edges(edge_rows), key=lambda e: e.key)
+
+    def iter_documents(self) -> Iterator[DocumentGraph]:
+        with self.lock:
+            docs = self.conn.execute("SELECT doc_id, version, source FROM document ORDER BY doc_id").fetchall()
+        for doc_id, version, source in docs:
+            with self.lock:
+                facts = self.conn.execute(
+                    "SELECT node_id, label, name, aliases, properties, provenance, primary_fact "
+                    "FROM node_fact WHERE doc_id=? ORDER BY node_id", (doc_id,)).fetchall()
+                edges = self.conn.execute(
+                    "SELECT source, label, target, properties, provenance FROM edge WHERE doc_id=? "
+                    "ORDER BY source, label, target", (doc_id,)).fetchall()
+            yield document_from_rows(doc_id, version, source, facts, edges)
 
     def counts(self) -> dict[str, int]:
         with self.lock:

@@ -58,6 +58,11 @@ class GraphStore(Protocol):
         """Every node, then every edge, in a stable order (for export and migration)."""
         ...
 
+    def iter_documents(self) -> Iterator[DocumentGraph]:
+        """Each stored document as it was written: its own node facts (primary flags kept),
+        its edges, version and source; in doc_id order. For `reindex` and `migrate`."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Number of documents, nodes and edges, and nodes per label."""
         ...

@@ -11,10 +11,10 @@ from spacy.language import Language
 from ingest.nlp import SPAN_KEY
 from ingest.reader import RawDocument
 from ingest.structure import ParsedDocument, Section, Table, split_issuers
-from ingest.text import find_money, parse_quantity, sentence_around
-from ingest.tokens import search_tokens
+from ingest.text import parse_quantity, sentence_around
+from ingest.units import units_for
 from policykg.errors import NotAPolicy
-from policykg.model import DocumentGraph, Provenance, SearchUnit
+from policykg.model import DocumentGraph, Provenance
 from policykg.ontology import PKG, load_ontology, name
 
 L_DOC, L_CLAUSE, L_AGENCY, L_ORG = (name(PKG.PolicyDocument), name(PKG.PolicyClause),
@@ -107,7 +107,7 @@ class Extractor:
         for t in parsed.tables:
             self._table(t)
         self._scenarios(sections, clause_ids)
-        self._units(parsed, h)
+        g.units = units_for(g)
         return g
 
     # ------------------------------------------------------------------ helpers
@@ -155,8 +155,6 @@ class Extractor:
             P["text"]: body[:CLAUSE_TEXT_LIMIT],
         })
         self.g.add_edge(parent, R["HAS_CLAUSE"], cid, prov=self._prov(start, min(end, start + 80)))
-        self._own_text = getattr(self, "_own_text", {})
-        self._own_text[cid] = (start, own_end)
         return cid
 
     def _clause_at(self, pos: int) -> str:
@@ -405,22 +403,3 @@ class Extractor:
         while s.parent is not None:
             s = s.parent
             yield s
-
-    # ------------------------------------------------------------------ search units
-    def _units(self, parsed: ParsedDocument, h) -> None:
-        g = self.g
-        title = h.title or g.nodes[self.policy_id].name
-        head = " ".join(x for x in (h.title, h.doc_number, h.issuer, *g.nodes[self.policy_id].aliases) if x)
-        g.units.append(SearchUnit(self.policy_id, L_DOC, self.doc_id, title, head, search_tokens(head)))
-        for cid, (a, b) in self._own_text.items():
-            node = g.nodes[cid]
-            body = self.text[a:b].strip()
-            if not body:
-                continue
-            g.units.append(SearchUnit(cid, L_CLAUSE, self.doc_id, f"{title} {node.name}", body, search_tokens(body)))
-        for nid in g.nodes:
-            node = g.nodes[nid]
-            if node.label in (L_CLAUSE,) or nid == self.policy_id:
-                continue
-            body = " ".join([node.name, *node.aliases])
-            g.units.append(SearchUnit(nid, node.label, self.doc_id, node.name, body, search_tokens(body)))

@@ -177,6 +177,19 @@ def cut_title(s: str) -> str | None:
     return title if len(title) >= 4 else None
 
 
+def _span_of(text: str, start: int, compact: str) -> tuple[int, int]:
+    """Offsets in `text` of `compact` (a string with the whitespace removed) read from `start`,
+    so a title wrapped over lines gets the span of all its lines."""
+    i, j = start, 0
+    while i < len(text) and j < len(compact):
+        if text[i] == compact[j]:
+            j += 1
+        elif not text[i].isspace():
+            break
+        i += 1
+    return start, i
+
+
 def _inside_brackets(s: str, pos: int) -> bool:
     return s.count("《", 0, pos) > s.count("》", 0, pos) and "》" in s[pos:]
 
@@ -235,7 +248,7 @@ def parse_header(text: str, body_start: int) -> Header:
             title = cut_title(ln[k:])
         if title is None:
             continue
-        h.title, h.title_span = title, (a + k, a + k + len(title))
+        h.title, h.title_span = title, _span_of(text, a + k, title)
         issuer = clean_issuer(ln[:k])
         if issuer:
             h.issuer, h.issuer_span = issuer, (a, a + k)
@@ -255,7 +268,7 @@ def parse_header(text: str, body_start: int) -> Header:
             title = cut_title(rest)
             if title:
                 off = a + max(0, ln.find(title[:2]))
-                h.title, h.title_span = title, (off, off + len(title))
+                h.title, h.title_span = title, _span_of(text, off, title)
                 break
     if h.issuer is None:
         for a, b, ln in lines[:3]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from policykg.model import SearchHit, SearchQuery, SearchUnit
@@ -29,6 +30,11 @@ class SearchIndex(Protocol):
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         """Units matching any term of the query, best BM25 score first (ties by node id)."""
+        ...
+
+    def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
+        """Replace the whole index with these (doc_id, version, units), atomically for readers:
+        searches see the old index until the new one is complete. Returns documents indexed."""
         ...
 
     def count(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from policykg.errors import BackendUnavailable
@@ -50,16 +51,40 @@ class SqliteSearchIndex:
             try:
                 c.execute("BEGIN IMMEDIATE")
                 self._delete(doc_id)
-                c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
-                for u in units:
-                    cur = c.execute("INSERT INTO unit(node_id, label, doc_id, title, text) VALUES (?,?,?,?,?)",
-                                    (u.node_id, u.label, u.doc_id, u.title, u.text))
-                    c.execute("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)", (cur.lastrowid, u.tokens))
+                self._insert(doc_id, version, units)
                 c.execute("COMMIT")
             except BaseException:
                 if c.in_transaction:
                     c.execute("ROLLBACK")
                 raise
+
+    def _insert(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
+        c = self.conn
+        c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
+        for u in units:
+            cur = c.execute("INSERT INTO unit(node_id, label, doc_id, title, text) VALUES (?,?,?,?,?)",
+                            (u.node_id, u.label, u.doc_id, u.title, u.text))
+            c.execute("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)", (cur.lastrowid, u.tokens))
+
+    def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
+        # One transaction: readers on other connections see the old index until COMMIT.
+        with self.lock:
+            c = self.conn
+            n = 0
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                c.execute("DELETE FROM unit")
+                c.execute("DELETE FROM indexed_document")
+                c.execute("DELETE FROM unit_fts")
+                for doc_id, version, units in documents:
+                    self._insert(doc_id, version, units)
+                    n += 1
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+            return n
 
     def _delete(self, doc_id: str) -> int:
         c = self.conn

@@ -146,3 +146,18 @@ def test_user_text_is_data_never_query(graph, evil):
 def test_unknown_node_is_not_found(graph):
     with pytest.raises(NotFound):
         graph.get_node("PolicyDocument:无")
+
+
+def test_iter_documents_gives_back_what_was_written(graph):
+    written = [doc("甲", extra="风险补偿金"), doc("乙", "v7")]
+    for d in written:
+        graph.write_document(d)
+    back = list(graph.iter_documents())
+    assert [d.doc_id for d in back] == ["乙", "甲"]
+    for orig in written:
+        got = next(d for d in back if d.doc_id == orig.doc_id)
+        assert (got.version, got.source, got.primary) == (orig.version, orig.source, orig.primary)
+        assert {k: (n.label, n.name, n.aliases, n.properties, n.provenance) for k, n in got.nodes.items()} == \
+               {k: (n.label, n.name, n.aliases, n.properties, n.provenance) for k, n in orig.nodes.items()}
+        assert {k: (e.properties, e.provenance) for k, e in got.edges.items()} == \
+               {k: (e.properties, e.provenance) for k, e in orig.edges.items()}
