@@ -64,3 +64,28 @@ def corpus_store(tmp_path_factory):
     s.results = results
     yield s
     s.close()
+
+
+def pytest_configure(config):
+    from tests.backends import servers_enabled
+
+    if os.environ.get("CI") and not servers_enabled():
+        raise pytest.UsageError("CI must run the server backends too: use `make test` (POLICYKG_TEST_SERVERS=1)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many tests ran against each backend (contract suites are parametrised by backend)."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            if getattr(rep, "when", "call") != "call" and outcome != "error":
+                continue
+            nodeid = getattr(rep, "nodeid", "")
+            for backend in ("sqlite", "neo4j", "elasticsearch"):
+                if f"[{backend}" in nodeid or f"_{backend}_specific" in nodeid:
+                    counts.setdefault(backend, {}).setdefault(outcome, 0)
+                    counts[backend][outcome] += 1
+    if counts:
+        terminalreporter.section("tests per backend")
+        for backend, c in sorted(counts.items()):
+            terminalreporter.write_line(f"{backend}: " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())))
