@@ -30,7 +30,7 @@ P = {p: name(getattr(PKG, p)) for p in (
     "doc_number", "title", "short_name", "issuer", "issue_date", "source_file", "content_sha256",
     "number", "heading", "path", "level_of_heading", "text", "amount_yuan", "amount_text",
     "target_value", "target_unit", "target_text", "period", "group", "tasks", "level",
-    "platform_type", "role")}
+    "platform_type", "role", "amounts_yuan", "dates")}
 
 CLAUSE_TEXT_LIMIT = 6000
 _POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
@@ -149,7 +149,7 @@ class Extractor:
                 start: int, end: int, own_end: int) -> str:
         cid = f"{L_CLAUSE}:{self.policy_key}#{path}"
         body = self.text[start:end].strip()
-        name_ = f"{number.rstrip('、')} {heading}".strip() if heading else number
+        name_ = f"{number.rstrip('、')} {heading}".strip() if heading and heading != number else number
         self.g.add_node(cid, L_CLAUSE, name_, prov=self._prov(start, min(end, start + 80)), primary=True, **{
             P["number"]: number, P["heading"]: heading, P["path"]: path, P["level_of_heading"]: level,
             P["text"]: body[:CLAUSE_TEXT_LIMIT],
@@ -220,7 +220,13 @@ class Extractor:
             money = [s for s in sents if s.label_ == "MONEY"]
             for span in sents:
                 a, b = start + span.start_char, start + span.end_char
-                if span.label_ == L_DOC:
+                if span.label_ in ("MONEY", "DATE"):
+                    key, value = (P["amounts_yuan"], span._.value["amount_yuan"]) if span.label_ == "MONEY" \
+                        else (P["dates"], span._.value["date"])
+                    found = self.g.nodes[self._clause_at(a)].properties.setdefault(key, [])
+                    if value not in found:
+                        found.append(value)
+                elif span.label_ == L_DOC:
                     self._citation(span._.value or {}, a, b, own_title)
                 elif span.label_ == L_FUND:
                     self._fund(span, money, start)

@@ -21,7 +21,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ingest.text import find_doc_numbers, find_money
+from ingest.text import DATE_RE, find_doc_numbers, find_money, parse_date
 from ingest.tokens import ensure_dictionary
 from policykg.ontology import PKG, Ontology, load_ontology, name
 
@@ -158,6 +158,26 @@ class MoneyFinder:
         return doc
 
 
+@Language.factory("policykg_dates")
+def make_dates(nlp: Language, name: str) -> "DateFinder":
+    return DateFinder()
+
+
+class DateFinder:
+    """Dates written 2021年6月3日 or 二〇二一年六月三日, normalised to ISO 8601."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(SPAN_KEY, []))
+        for m in DATE_RE.finditer(doc.text):
+            iso = parse_date(m)
+            span = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="expand") if iso else None
+            if span is not None:
+                span._.value = {"date": iso}
+                spans.append(span)
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+
 @Language.factory("policykg_names")
 def make_names(nlp: Language, name: str) -> "SuffixNameFinder":
     return SuffixNameFinder(load_ontology())
@@ -270,5 +290,6 @@ def build_pipeline() -> Language:
     nlp.add_pipe("policykg_citations")
     nlp.add_pipe("policykg_short_names")
     nlp.add_pipe("policykg_money")
+    nlp.add_pipe("policykg_dates")
     nlp.add_pipe("policykg_names")
     return nlp

@@ -35,7 +35,7 @@ def node_iri(node_id: str) -> URIRef:
 
 
 def _literal(key: str, value) -> Literal:
-    if key == "issue_date":
+    if key in ("issue_date", "dates"):
         return Literal(value, datatype=XSD.date)
     if isinstance(value, bool):
         return Literal(value)

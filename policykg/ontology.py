@@ -80,6 +80,8 @@ class PKG(DefinedNamespace):
     text: URIRef
     amount_yuan: URIRef
     amount_text: URIRef
+    amounts_yuan: URIRef
+    dates: URIRef
     target_value: URIRef
     target_unit: URIRef
     target_text: URIRef

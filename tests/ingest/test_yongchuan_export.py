@@ -160,3 +160,11 @@ def test_every_node_and_edge_keeps_provenance(yongchuan_store):
         else:
             edges += 1
     assert nodes > 100 and edges > 200
+
+
+def test_clauses_carry_their_amounts_in_yuan_and_dates(exported):
+    nodes, _ = exported
+    goals = next(n for n in nodes.values() if n["label"] == "PolicyClause" and n["name"].startswith("3") and "引导基金" in n["name"])
+    assert 300_000_000 in goals["properties"]["amounts_yuan"] and 50_000_000 in goals["properties"]["amounts_yuan"]
+    base = next(n for n in nodes.values() if n["label"] == "PolicyClause" and n["name"] == "（一） “双城”战略强势引领")
+    assert "2020-10-16" in base["properties"]["dates"]
