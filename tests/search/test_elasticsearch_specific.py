@@ -81,7 +81,7 @@ def test_rebuild_swaps_the_alias_atomically(es_index, seed_document):
         try:
             while not stop.is_set():
                 seen.append((reader.count(), [h.node_id for h in reader.search(query)]))
-        except BaseException as e:  # surfaced in the main thread
+        except BackendUnavailable as e:  # surfaced in the main thread
             failures.append(e)
 
     thread = threading.Thread(target=read_while_rebuilding)
