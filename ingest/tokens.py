@@ -13,7 +13,10 @@ from policykg.ontology import PKG, load_ontology
 
 jieba.setLogLevel(logging.WARNING)
 
-_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+# The parts of a jieba word that both backends keep: letters, digits, CJK (50% → 50, 0.5 → 0 5),
+# exactly as SQLite's unicode61 tokenizer would split them, so Elasticsearch's whitespace
+# analyzer sees the same tokens.
+_PARTS = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
@@ -46,17 +49,15 @@ def search_tokens(text: str) -> str:
     longer ones so that 技术 finds 高新技术企业."""
     ensure_dictionary()
     out: list[str] = []
-    for w in jieba.cut(text):
-        if not _KEEP.search(w):
-            continue
-        w = w.lower()
-        out.append(w)
-        if len(w) > 2:
-            out.extend(_subwords(w))
+    for word in jieba.cut(text):
+        for w in _PARTS.findall(word.lower()):
+            out.append(w)
+            if len(w) > 2:
+                out.extend(_subwords(w))
     return " ".join(out)
 
 
 def query_tokens(text: str) -> list[str]:
     """Query-side tokens: jieba's precise cut, punctuation and spaces dropped."""
     ensure_dictionary()
-    return [w.lower() for w in jieba.cut(text) if _KEEP.search(w)]
+    return [w for word in jieba.cut(text) for w in _PARTS.findall(word.lower())]

@@ -16,7 +16,7 @@ from tests.search.factory import make_search_index
 def index(request, tmp_path) -> SearchIndex:
     idx = make_search_index(request.param, tmp_path, request.node.name)
     yield idx
-    idx.clear()
+    getattr(idx, "drop", idx.clear)()
     idx.close()
 
 
@@ -102,3 +102,9 @@ def test_query_text_is_never_query_syntax(index):
     for evil in ('科技局" OR "', "科技局 AND NOT", '{"match_all":{}}', "科技局*", "NEAR(科技 局)"):
         hits = index.search(q(evil))
         assert all("科技" in h.text or "局" in h.text for h in hits)
+
+
+def test_tokens_with_punctuation_match_the_same_way(index):
+    index.write_document("a.txt", "v1", [unit("PolicyClause:A#9", "PolicyClause", "a.txt", "按保费的50%给予补贴，费率0.5%。")])
+    assert [h.node_id for h in index.search(q("50%"))] == ["PolicyClause:A#9"]
+    assert [h.node_id for h in index.search(q("0.5"))] == ["PolicyClause:A#9"]
