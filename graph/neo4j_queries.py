@@ -23,7 +23,7 @@ Graph layout (``NS`` is the namespace label: ``PolicyKG``, or ``ns_<namespace>``
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 ENTITY = "Entity"
 DOC = "Doc"
@@ -48,14 +48,14 @@ def ident(name: str) -> str:
 
 # ---------------------------------------------------------------- schema
 
-@lru_cache(maxsize=None)
+@cache
 def namespace_constraints(ns: str) -> tuple[str, ...]:
     """Uniqueness within one namespace: entity ids and document ids (each kind of node
     carries only its own key property, so one label can hold both constraints)."""
     return (
         f"CREATE CONSTRAINT {ident(f'{ns}_id')} IF NOT EXISTS FOR (n:{ident(ns)}) REQUIRE n.id IS UNIQUE",
-        f"CREATE CONSTRAINT {ident(f'{ns}_doc_id')} IF NOT EXISTS "
-        f"FOR (n:{ident(ns)}) REQUIRE n.doc_id IS UNIQUE",
+        (f"CREATE CONSTRAINT {ident(f'{ns}_doc_id')} IF NOT EXISTS "
+         f"FOR (n:{ident(ns)}) REQUIRE n.doc_id IS UNIQUE"),
     )
 
 
@@ -81,7 +81,7 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 # ---------------------------------------------------------------- document writes
 
-@lru_cache(maxsize=None)
+@cache
 def lock_document(ns: str) -> str:
     """Create or find the document's node and write-lock it, so concurrent writers of one
     document queue up; the version it returns is the stored one (null when new)."""
@@ -90,85 +90,89 @@ def lock_document(ns: str) -> str:
             "RETURN d.version AS version")
 
 
-@lru_cache(maxsize=None)
+@cache
 def set_document(ns: str) -> str:
     return f"MATCH (d:{ident(ns)}:{DOC} {{doc_id: $doc_id}}) SET d.version = $version, d.source = $source"
 
 
-@lru_cache(maxsize=None)
+@cache
 def delete_document(ns: str) -> str:
     return f"MATCH (d:{ident(ns)}:{DOC} {{doc_id: $doc_id}}) DELETE d"
 
 
-@lru_cache(maxsize=None)
+@cache
 def delete_node_facts(ns: str) -> str:
     return (f"MATCH (f:{ident(ns)}:{FACT} {{from_doc: $doc_id}}) "
             "WITH f, f.node_id AS id DELETE f RETURN id")
 
 
-@lru_cache(maxsize=None)
+@cache
 def delete_edge_facts(ns: str) -> str:
     return (f"MATCH (f:{ident(ns)}:{EDGE_FACT} {{from_doc: $doc_id}}) "
             "WITH f, f.source AS source, f.type AS type, f.target AS target DELETE f "
             "RETURN source, type, target")
 
 
-@lru_cache(maxsize=None)
+@cache
 def create_node_facts(ns: str) -> str:
     return f"UNWIND $rows AS row CREATE (f:{ident(ns)}:{FACT}) SET f = row"
 
 
-@lru_cache(maxsize=None)
+@cache
 def create_edge_facts(ns: str) -> str:
     return f"UNWIND $rows AS row CREATE (f:{ident(ns)}:{EDGE_FACT}) SET f = row"
 
 
 # ---------------------------------------------------------------- merged graph upkeep
 
-@lru_cache(maxsize=None)
-def node_labels(ns: str) -> str:
-    return f"UNWIND $ids AS id MATCH (n:{ident(ns)} {{id: id}}) RETURN n.id AS id, labels(n) AS labels"
+def _when(field: str, value: str) -> str:
+    # `value` is a checked identifier, so it cannot close the string literal.
+    ident(value)
+    return f"CASE WHEN {field} = '{value}' THEN [1] ELSE [] END"
 
 
-@lru_cache(maxsize=None)
-def upsert_nodes(ns: str, label: str) -> str:
+@cache
+def upsert_nodes(ns: str, labels: tuple[str, ...]) -> str:
+    """Write merged nodes, each with exactly one of `labels` (the ontology classes): one
+    statement for every class, since a label can only be set by name."""
+    drop = "".join(f":{ident(label)}" for label in labels)
+    chosen = " ".join(f"FOREACH (_ IN {_when('row.label', label)} | SET n:{ident(label)})" for label in labels)
     return (f"UNWIND $rows AS row MERGE (n:{ident(ns)} {{id: row.id}}) "
-            f"SET n = row.props, n:{ENTITY}:{ident(label)}")
+            f"SET n = row.props, n:{ENTITY} REMOVE n{drop} {chosen}")
 
 
-@lru_cache(maxsize=None)
-def remove_label(ns: str, label: str) -> str:
-    return f"UNWIND $ids AS id MATCH (n:{ident(ns)} {{id: id}}) REMOVE n:{ident(label)}"
-
-
-@lru_cache(maxsize=None)
-def demote_nodes(ns: str) -> str:
+@cache
+def demote_nodes(ns: str, labels: tuple[str, ...]) -> str:
     """Nodes no document describes any more keep only their id (edges may still name them)."""
-    return f"UNWIND $ids AS id MATCH (n:{ident(ns)}:{ENTITY} {{id: id}}) SET n = {{id: id}} REMOVE n:{ENTITY}"
+    drop = "".join(f":{ident(label)}" for label in labels)
+    return (f"UNWIND $ids AS id MATCH (n:{ident(ns)}:{ENTITY} {{id: id}}) "
+            f"SET n = {{id: id}} REMOVE n:{ENTITY}{drop}")
 
 
-@lru_cache(maxsize=None)
-def upsert_edges(ns: str, rel: str) -> str:
+@cache
+def upsert_edges(ns: str, types: tuple[str, ...]) -> str:
+    """Write merged relationships of any of `types` (the ontology relations) in one statement."""
+    chosen = " ".join(f"FOREACH (_ IN {_when('row.type', t)} | MERGE (a)-[r:{ident(t)}]->(b) SET r = row.props)"
+                      for t in types)
     return (f"UNWIND $rows AS row "
             f"MERGE (a:{ident(ns)} {{id: row.source}}) "
-            f"MERGE (b:{ident(ns)} {{id: row.target}}) "
-            f"MERGE (a)-[r:{ident(rel)}]->(b) SET r = row.props")
+            f"MERGE (b:{ident(ns)} {{id: row.target}}) {chosen}")
 
 
-@lru_cache(maxsize=None)
-def delete_edges(ns: str, rel: str) -> str:
+@cache
+def delete_edges(ns: str) -> str:
     return (f"UNWIND $rows AS row "
-            f"MATCH (:{ident(ns)} {{id: row.source}})-[r:{ident(rel)}]->(:{ident(ns)} {{id: row.target}}) "
-            "DELETE r")
+            f"MATCH (:{ident(ns)} {{id: row.source}})-[r]->(:{ident(ns)} {{id: row.target}}) "
+            "WHERE type(r) = row.type DELETE r")
 
 
-@lru_cache(maxsize=None)
+@cache
 def delete_orphans(ns: str) -> str:
     return (f"UNWIND $ids AS id MATCH (n:{ident(ns)} {{id: id}}) "
             f"WHERE NOT n:{ENTITY} AND NOT EXISTS {{ (n)--() }} DELETE n")
 
 
-@lru_cache(maxsize=None)
+@cache
 def drop_all(ns: str) -> str:
     return f"MATCH (n:{ident(ns)}) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS"
 
@@ -182,78 +186,78 @@ _EDGE_FACT_FIELDS = ("f.source AS source, f.type AS type, f.target AS target, f.
                      "f.properties AS properties, f.provenance AS provenance")
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_version(ns: str) -> str:
     return f"MATCH (d:{ident(ns)}:{DOC} {{doc_id: $doc_id}}) RETURN d.version AS version"
 
 
-@lru_cache(maxsize=None)
+@cache
 def node_facts(ns: str) -> str:
     return f"UNWIND $ids AS id MATCH (f:{ident(ns)}:{FACT} {{node_id: id}}) RETURN {_FACT_FIELDS}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_node_facts(ns: str) -> str:
     return f"MATCH (f:{ident(ns)}:{FACT}) RETURN {_FACT_FIELDS}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def edge_facts(ns: str) -> str:
     return f"UNWIND $keys AS k MATCH (f:{ident(ns)}:{EDGE_FACT} {{edge_key: k}}) RETURN {_EDGE_FACT_FIELDS}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_edge_facts(ns: str) -> str:
     return f"MATCH (f:{ident(ns)}:{EDGE_FACT}) RETURN {_EDGE_FACT_FIELDS}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def list_node_ids(ns: str, *, by_label: bool) -> str:
     where = "WHERE f.label = $label " if by_label else ""
     return (f"MATCH (f:{ident(ns)}:{FACT}) {where}"
             "RETURN DISTINCT f.node_id AS id ORDER BY id SKIP $offset LIMIT $limit")
 
 
-@lru_cache(maxsize=None)
+@cache
 def incident_edges(ns: str) -> str:
     """Relationships touching any of the given nodes, either direction."""
     return (f"UNWIND $ids AS id MATCH (a:{ident(ns)} {{id: id}})-[r]-(b:{ident(ns)}) "
             "RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS target")
 
 
-@lru_cache(maxsize=None)
+@cache
 def count_documents(ns: str) -> str:
     return f"MATCH (d:{ident(ns)}:{DOC}) RETURN count(d) AS n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def count_nodes(ns: str) -> str:
     return f"MATCH (f:{ident(ns)}:{FACT}) RETURN count(DISTINCT f.node_id) AS n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def count_nodes_by_label(ns: str) -> str:
     return (f"MATCH (f:{ident(ns)}:{FACT}) "
             "RETURN f.label AS label, count(DISTINCT f.node_id) AS n ORDER BY label")
 
 
-@lru_cache(maxsize=None)
+@cache
 def count_edges(ns: str) -> str:
     return f"MATCH (f:{ident(ns)}:{EDGE_FACT}) RETURN count(DISTINCT f.edge_key) AS n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def list_documents(ns: str) -> str:
     return (f"MATCH (d:{ident(ns)}:{DOC}) RETURN d.doc_id AS doc_id, d.version AS version, d.source AS source "
             "ORDER BY doc_id")
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_node_facts(ns: str) -> str:
     return f"MATCH (f:{ident(ns)}:{FACT} {{from_doc: $doc_id}}) RETURN {_FACT_FIELDS} ORDER BY node_id"
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_edge_facts(ns: str) -> str:
     return (f"MATCH (f:{ident(ns)}:{EDGE_FACT} {{from_doc: $doc_id}}) RETURN {_EDGE_FACT_FIELDS} "
             "ORDER BY source, type, target")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -32,7 +31,6 @@ NATURAL_KEYS = (PKG.doc_number, PKG.credit_code)
 # Property keys the merged node uses itself (or that carry a uniqueness constraint).
 _RESERVED = frozenset({"id", "name", "aliases", "doc_id"})
 _INT64 = (-(2**63), 2**63 - 1)
-_SCALARS = (str, bool, int, float)
 
 
 def _dumps(v: Any) -> str:
@@ -43,16 +41,19 @@ def _edge_key(source: str, rel: str, target: str) -> str:
     return json.dumps([source, rel, target], ensure_ascii=False)
 
 
+def _storable(v: Any) -> bool:
+    if isinstance(v, (str, bool, float)):
+        return True
+    return isinstance(v, int) and _INT64[0] <= v <= _INT64[1]
+
+
 def _neo4j_value(v: Any) -> Any:
     """A property value Neo4j stores as is (scalars, lists of one scalar type); anything
     else (maps, mixed lists, integers beyond 64 bits) becomes JSON text."""
-    if isinstance(v, _SCALARS) and not (isinstance(v, int) and not isinstance(v, bool)
-                                        and not _INT64[0] <= v <= _INT64[1]):
+    if _storable(v):
         return v
-    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+    if isinstance(v, list) and len({type(x) for x in v}) <= 1 and all(_storable(x) for x in v):
         return v
-    if isinstance(v, list) and v and len({type(x) for x in v}) == 1 and isinstance(v[0], _SCALARS):
-        return v if all(_neo4j_value(x) is x for x in v) else _dumps(v)
     return _dumps(v)
 
 
@@ -105,8 +106,9 @@ class Neo4jGraphStore:
         self.connection_timeout = connection_timeout
         self.max_retry_time = max_retry_time
         ontology = load_ontology()
-        self._labels = ontology.node_labels
-        self._relations = ontology.relation_types
+        # Sorted tuples: the whitelists the statements that set labels and types are built from.
+        self._labels = tuple(sorted(ontology.node_labels))
+        self._relations = tuple(sorted(ontology.relation_types))
         self._driver = None
         self._lock = threading.Lock()
 
@@ -245,17 +247,15 @@ class Neo4jGraphStore:
              "primary": n.id in doc.primary}
             for n in doc.nodes.values()
         ]).consume()
-        node_ids = old_nodes | set(doc.nodes)
-        self._refresh_nodes(tx, node_ids)
+        gone = self._refresh_nodes(tx, old_nodes | set(doc.nodes))
         tx.run(Q.create_edge_facts(self.ns), rows=[
             {"from_doc": doc.doc_id, "edge_key": _edge_key(*e.key), "source": e.source, "type": e.label,
              "target": e.target, "properties": _dumps(e.properties),
              "provenance": _dumps([p.to_dict() for p in e.provenance])}
             for e in doc.edges.values()
         ]).consume()
-        edge_keys = old_edges | set(doc.edges)
-        self._refresh_edges(tx, edge_keys)
-        self._delete_orphans(tx, node_ids, edge_keys)
+        loose = self._refresh_edges(tx, old_edges | set(doc.edges))
+        self._delete_orphans(tx, gone | loose)
         return WriteOutcome.CREATED if stored is None else WriteOutcome.REPLACED
 
     def _delete_tx(self, tx, doc_id: str) -> bool:
@@ -264,9 +264,9 @@ class Neo4jGraphStore:
         tx.run(Q.lock_document(self.ns), doc_id=doc_id).consume()
         node_ids, edge_keys = self._delete_facts(tx, doc_id)
         tx.run(Q.delete_document(self.ns), doc_id=doc_id).consume()
-        self._refresh_nodes(tx, node_ids)
-        self._refresh_edges(tx, edge_keys)
-        self._delete_orphans(tx, node_ids, edge_keys)
+        gone = self._refresh_nodes(tx, node_ids)
+        loose = self._refresh_edges(tx, edge_keys)
+        self._delete_orphans(tx, gone | loose)
         return True
 
     def _delete_facts(self, tx, doc_id: str) -> tuple[set[str], set[tuple[str, str, str]]]:
@@ -274,53 +274,45 @@ class Neo4jGraphStore:
         edges = {(r["source"], r["type"], r["target"]) for r in tx.run(Q.delete_edge_facts(self.ns), doc_id=doc_id)}
         return nodes, edges
 
-    def _refresh_nodes(self, tx, node_ids: set[str]) -> None:
-        """Rewrite the merged nodes from their facts; a node without facts keeps only its id."""
+    def _refresh_nodes(self, tx, node_ids: set[str]) -> set[str]:
+        """Rewrite the merged nodes from their facts; a node without facts keeps only its id.
+        Returns the ids of those."""
         ids = sorted(node_ids)
         facts = self._facts(tx, ids)
-        current = {r["id"]: set(r["labels"]) & self._labels for r in tx.run(Q.node_labels(self.ns), ids=ids)}
-        upserts: dict[str, list[dict]] = defaultdict(list)
-        stale: dict[str, list[str]] = defaultdict(list)
-        gone: list[str] = []
+        rows = []
         for node_id in ids:
-            had = current.get(node_id, set())
             if node_id in facts:
                 node = merge_facts(node_id, facts[node_id])
                 props = {**_flatten(node.properties), "id": node.id, "name": node.name, "aliases": node.aliases}
-                upserts[node.label].append({"id": node.id, "props": props})
-                had = had - {node.label}
-            elif node_id in current:
-                gone.append(node_id)
-            for label in had:
-                stale[label].append(node_id)
-        for label, rows in sorted(stale.items()):
-            tx.run(Q.remove_label(self.ns, label), ids=rows).consume()
-        for label, rows in sorted(upserts.items()):
-            tx.run(Q.upsert_nodes(self.ns, label), rows=rows).consume()
+                rows.append({"id": node.id, "label": node.label, "props": props})
+        if rows:
+            tx.run(Q.upsert_nodes(self.ns, self._labels), rows=rows).consume()
+        gone = [i for i in ids if i not in facts]
         if gone:
-            tx.run(Q.demote_nodes(self.ns), ids=gone).consume()
+            tx.run(Q.demote_nodes(self.ns, self._labels), ids=gone).consume()
+        return set(gone)
 
-    def _refresh_edges(self, tx, keys: set[tuple[str, str, str]]) -> None:
+    def _refresh_edges(self, tx, keys: set[tuple[str, str, str]]) -> set[str]:
         merged = {e.key: e for e in merge_edges(self._edge_rows(tx, keys))}
-        upserts: dict[str, list[dict]] = defaultdict(list)
-        deletes: dict[str, list[dict]] = defaultdict(list)
+        upserts, deletes = [], []
         for key in sorted(keys):
             source, rel, target = key
-            row = {"source": source, "target": target}
+            row = {"source": source, "type": rel, "target": target}
             if key in merged:
-                upserts[rel].append({**row, "props": _flatten(merged[key].properties)})
+                upserts.append({**row, "props": _flatten(merged[key].properties)})
             else:
-                deletes[rel].append(row)
-        for rel, rows in sorted(deletes.items()):
-            tx.run(Q.delete_edges(self.ns, rel), rows=rows).consume()
-        for rel, rows in sorted(upserts.items()):
-            tx.run(Q.upsert_edges(self.ns, rel), rows=rows).consume()
+                deletes.append(row)
+        if deletes:
+            tx.run(Q.delete_edges(self.ns), rows=deletes).consume()
+        if upserts:
+            tx.run(Q.upsert_edges(self.ns, self._relations), rows=upserts).consume()
+        return {row[end] for row in deletes for end in ("source", "target")}
 
-    def _delete_orphans(self, tx, node_ids: set[str], edge_keys: set[tuple[str, str, str]]) -> None:
-        ids = set(node_ids)
-        for source, _rel, target in edge_keys:
-            ids.update((source, target))
-        tx.run(Q.delete_orphans(self.ns), ids=sorted(ids)).consume()
+    def _delete_orphans(self, tx, candidates: set[str]) -> None:
+        """Delete the id-only nodes that lost their last relationship (`candidates`: nodes
+        that lost their facts, ends of deleted relationships)."""
+        if candidates:
+            tx.run(Q.delete_orphans(self.ns), ids=sorted(candidates)).consume()
 
     # ------------------------------------------------------------------ fact reads
     @staticmethod

@@ -163,9 +163,11 @@ def test_a_server_error_in_the_last_statement_rolls_back(neo4j, monkeypatch):
 
     neo4j.write_document(doc("甲"))
     before, before_cypher = dump(neo4j), cypher_graph(neo4j)
-    monkeypatch.setattr(Q, "delete_orphans", lambda ns: "UNWIND $ids AS id RETURN 1 / 0")
+    # The last statement of a write, and of a delete, fails on the server.
+    monkeypatch.setattr(Q, "upsert_edges", lambda *_: "RETURN 1 / 0")
     with pytest.raises(ClientError):
         neo4j.write_document(doc("乙"))
+    monkeypatch.setattr(Q, "delete_orphans", lambda *_: "RETURN 1 / 0")
     with pytest.raises(ClientError):
         neo4j.delete_document("甲")
     monkeypatch.undo()
