@@ -123,7 +123,8 @@ class Neo4jGraphStore:
             raise BackendUnavailable("the Neo4j graph backend needs a password",
                                      hint="set POLICYKG_NEO4J_PASSWORD")
         return cls(settings.neo4j_url, settings.neo4j_user, settings.neo4j_password.get_secret_value(),
-                   database=settings.neo4j_database, namespace=namespace)
+                   database=settings.neo4j_database,
+                   namespace=namespace if namespace is not None else settings.neo4j_namespace)
 
     # ------------------------------------------------------------------ connection
     @contextlib.contextmanager

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policykg.errors import BackendUnavailable, Conflict, NotFound
+from policykg.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
 from policykg.model import DocumentGraph, DuplicatePolicy, Edge, Node, Provenance, Subgraph, WriteOutcome
 
 SCHEMA = """
@@ -34,7 +34,10 @@ CREATE INDEX IF NOT EXISTS edge_doc ON edge(doc_id);
 
 
 def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    try:
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput(f"a value cannot be stored: {e}") from e
 
 
 def merge_facts(node_id: str, facts: list[tuple]) -> Node:
@@ -205,6 +208,7 @@ class SqliteGraphStore:
             seen = {node_id}
             frontier = [node_id]
             rows: list[tuple] = []
+            seen_rows: set[tuple] = set()
             for _ in range(max(0, depth)):
                 if not frontier or len(seen) >= limit:
                     break
@@ -216,6 +220,9 @@ class SqliteGraphStore:
                         f"SELECT source, label, target, doc_id, properties, provenance FROM edge "
                         f"WHERE source IN ({q}) OR target IN ({q})", chunk + chunk
                     ):
+                        if r[:4] in seen_rows:  # met again from its other end, one level on
+                            continue
+                        seen_rows.add(r[:4])
                         rows.append(r)
                         for other in (r[0], r[2]):
                             if other not in seen and len(seen) < limit:

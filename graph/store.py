@@ -1,4 +1,5 @@
-"""The graph store Protocol. Implementations: `SqliteGraphStore` (embedded default)."""
+"""The graph store Protocol. Implementations: `SqliteGraphStore` (embedded default) and
+`Neo4jGraphStore` (server)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user.")
     neo4j_password: SecretStr | None = Field(None, description="Neo4j password (required for POLICYKG_GRAPH=neo4j).")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    neo4j_namespace: str | None = Field(
+        None, description="Keep this store's graph apart from others in the same database (letters, digits, _).")
 
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
     es_index: str = Field("policykg", description="Alias the search index is read and written through.")

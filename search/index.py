@@ -1,4 +1,5 @@
-"""The search index Protocol. Implementations: `SqliteSearchIndex` (embedded default)."""
+"""The search index Protocol. Implementations: `SqliteSearchIndex` (embedded default) and
+`ElasticsearchIndex` (server)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from tests.graph.factory import make_graph_store
 def graph(request, tmp_path) -> GraphStore:
     store = make_graph_store(request.param, tmp_path, request.node.name)
     yield store
+    getattr(store, "drop_all", lambda: None)()
     store.close()
 
 
@@ -98,6 +99,7 @@ def test_neighbours_to_depth(graph):
     ids = {n.id for n in two.nodes}
     assert {"Qualification:高新技术企业", "PolicyDocument:乙〔2021〕1号"} <= ids
     assert all(e.source in ids and e.target in ids for e in two.edges)
+    assert all(len(e.provenance) == 1 for e in two.edges)  # each edge once, however it was reached
     issued = [e for e in one.edges if e.label == "ISSUED_BY"]
     assert issued[0].properties == {"role": "发文机关"}
     with pytest.raises(NotFound):
@@ -161,3 +163,15 @@ def test_iter_documents_gives_back_what_was_written(graph):
                {k: (n.label, n.name, n.aliases, n.properties, n.provenance) for k, n in orig.nodes.items()}
         assert {k: (e.properties, e.provenance) for k, e in got.edges.items()} == \
                {k: (e.properties, e.provenance) for k, e in orig.edges.items()}
+
+
+def test_a_value_that_cannot_be_stored_is_invalid_input_and_nothing_is_written(graph):
+    graph.write_document(doc("甲"))
+    bad = doc("乙")
+    bad.add_node("Agency:坏", "Agency", "坏", prov=Provenance("乙", "乙", 0, 1, "x"), blob=object())
+    from policykg.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        graph.write_document(bad)
+    assert graph.document_version("乙") is None
+    assert graph.counts()["documents"] == 1

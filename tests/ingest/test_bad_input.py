@@ -91,7 +91,7 @@ def test_a_failing_write_leaves_no_half_document(seeded):
     for i in range(50):
         doc.add_node(f"Agency:ok{i}", "Agency", f"ok{i}", prov=prov)
     doc.add_node("Agency:bad", "Agency", "bad", prov=prov, unserialisable=object())
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidInput):
         seeded.graph.write_document(doc)
     assert snapshot(seeded) == before
     assert seeded.graph.document_version("broken.txt") is None
