@@ -12,6 +12,7 @@ from ingest.nlp import SPAN_KEY
 from ingest.reader import RawDocument
 from ingest.structure import ParsedDocument, Section, Table, split_issuers
 from ingest.text import parse_quantity, sentence_around
+from ingest.tokens import remember_words
 from ingest.units import units_for
 from policykg.errors import NotAPolicy
 from policykg.model import DocumentGraph, Provenance
@@ -213,7 +214,9 @@ class Extractor:
             if line.strip() and not any(a <= start <= b for a, b in table_ranges):
                 paragraphs.append((start, line))
         own_title = re.sub(r"\s+", "", parsed.header.title or "")
-        for (start, _line), doc in zip(paragraphs, self.nlp.pipe(line for _, line in paragraphs)):
+        for (start, line), doc in zip(paragraphs, self.nlp.pipe(line for _, line in paragraphs)):
+            self._line_text = line
+            remember_words(line, [t.text for t in doc])
             for ent in doc.ents:
                 self._concept(ent.label_, ent.ent_id_ or ent.text, start + ent.start_char, start + ent.end_char)
             sents = list(doc.spans.get(SPAN_KEY, []))
@@ -287,10 +290,10 @@ class Extractor:
         a, b = line_start + span.start_char, line_start + span.end_char
         nid = self._named(L_FUND, span.text, a, b, {})
         # An amount belongs to a fund when it is the only fund in its comma-delimited clause.
-        doc = span.doc
-        left = max(doc.text.rfind(ch, 0, span.start_char) for ch in "，。；,;") + 1
-        rights = [i for i in (doc.text.find(ch, span.end_char) for ch in "，。；,;") if i != -1]
-        right = min(rights) if rights else len(doc.text)
+        doc, line = span.doc, self._line_text
+        left = max(line.rfind(ch, 0, span.start_char) for ch in "，。；,;") + 1
+        rights = [i for i in (line.find(ch, span.end_char) for ch in "，。；,;") if i != -1]
+        right = min(rights) if rights else len(line)
         funds_here = [s for s in doc.spans[SPAN_KEY] if s.label_ == L_FUND and left <= s.start_char < right]
         amounts = [m for m in money if left <= m.start_char < right]
         if len(funds_here) == 1 and len(amounts) == 1:

@@ -70,6 +70,21 @@ def _concept_patterns(ontology: Ontology) -> list[dict]:
     return patterns
 
 
+def doc_text(doc: Doc) -> str:
+    """The doc's text, kept in user_data: `Doc.text` joins every token again on each access."""
+    text = doc.user_data.get("policykg_text")
+    if text is None:
+        text = doc.user_data["policykg_text"] = doc.text
+    return text
+
+
+def found_spans(doc: Doc):
+    """The span group our components add to (created on first use)."""
+    if SPAN_KEY not in doc.spans:
+        doc.spans[SPAN_KEY] = []
+    return doc.spans[SPAN_KEY]
+
+
 @Language.factory("policykg_citations")
 def make_citations(nlp: Language, name: str) -> "CitationFinder":
     return CitationFinder()
@@ -81,8 +96,8 @@ class CitationFinder:
     TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        spans = list(doc.spans.get(SPAN_KEY, []))
+        text = doc_text(doc)
+        spans = found_spans(doc)
         taken: list[tuple[int, int]] = []
         for m in self.TITLE_RE.finditer(text):
             title = re.sub(r"\s+", "", m.group(1))
@@ -103,7 +118,6 @@ class CitationFinder:
             if span is not None:
                 span._.value = {"title": None, "doc_number": number}
                 spans.append(span)
-        doc.spans[SPAN_KEY] = spans
         return doc
 
 
@@ -130,12 +144,11 @@ class ShortNameMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found = [doc[s + 1: e - 1] for _, s, e in self.matcher(doc)]
-        spans = list(doc.spans.get(SPAN_KEY, []))
+        spans = found_spans(doc)
         for span in filter_spans(found):
             short = Span(doc, span.start, span.end, label=name(PKG.PolicyDocument))
             short._.value = {"short_name": span.text.replace(" ", "")}
             spans.append(short)
-        doc.spans[SPAN_KEY] = spans
         return doc
 
 
@@ -148,13 +161,12 @@ class MoneyFinder:
     """Amounts of money, normalised to yuan (3亿元 → 300000000)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans.get(SPAN_KEY, []))
-        for s, e, yuan, written in find_money(doc.text):
+        spans = found_spans(doc)
+        for s, e, yuan, written in find_money(doc_text(doc)):
             span = doc.char_span(s, e, label="MONEY", alignment_mode="expand")
             if span is not None:
                 span._.value = {"amount_yuan": yuan, "amount_text": written}
                 spans.append(span)
-        doc.spans[SPAN_KEY] = spans
         return doc
 
 
@@ -167,14 +179,13 @@ class DateFinder:
     """Dates written 2021年6月3日 or 二〇二一年六月三日, normalised to ISO 8601."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans.get(SPAN_KEY, []))
-        for m in DATE_RE.finditer(doc.text):
+        spans = found_spans(doc)
+        for m in DATE_RE.finditer(doc_text(doc)):
             iso = parse_date(m)
             span = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="expand") if iso else None
             if span is not None:
                 span._.value = {"date": iso}
                 spans.append(span)
-        doc.spans[SPAN_KEY] = spans
         return doc
 
 
@@ -204,8 +215,8 @@ class SuffixNameFinder:
         self.agency_prefixes = ontology.prefixes(PKG.Agency)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        spans = list(doc.spans.get(SPAN_KEY, []))
+        text = doc_text(doc)
+        spans = found_spans(doc)
         found: list[Span] = []
         quoted = [(m.start(), m.end()) for m in re.finditer(r"《[^《》]*》", text)]
         for m in self.suffix_re.finditer(text):
@@ -213,7 +224,7 @@ class SuffixNameFinder:
             end = m.end()
             if any(a <= m.start() < b for a, b in quoted):
                 continue  # inside a cited title
-            if not self._ends_token(doc, end):
+            if not self._ends_token(doc, end, len(text)):
                 continue  # 局 in 局面: the suffix must end a jieba word
             # Let a longer suffix further right win (区国有资产管理中心 not 区国有资产管理).
             start = self._left_edge(doc, m.start())
@@ -230,12 +241,11 @@ class SuffixNameFinder:
             span._.value = {"platform_type": ptype} if ptype else {}
             found.append(span)
         spans.extend(filter_spans(found))
-        doc.spans[SPAN_KEY] = spans
         return doc
 
     @staticmethod
-    def _ends_token(doc: Doc, end: int) -> bool:
-        if end >= len(doc.text):
+    def _ends_token(doc: Doc, end: int, length: int) -> bool:
+        if end >= length:
             return True
         span = doc.char_span(end, end + 1, alignment_mode="expand")
         return span is not None and doc[span.start].idx == end

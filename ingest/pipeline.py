@@ -11,7 +11,7 @@ from ingest.extract import Extractor
 from ingest.nlp import build_pipeline
 from ingest.reader import RawDocument, iter_input_files, read_bytes, read_document
 from ingest.structure import parse_structure
-from policykg.errors import PolicyKGError
+from policykg.errors import BackendUnavailable, PolicyKGError
 from policykg.model import DocumentGraph, DuplicatePolicy, WriteOutcome
 from search.index import SearchIndex
 
@@ -69,11 +69,15 @@ class Ingestor:
 
         Raises:
             InvalidInput: a path does not exist or has an unsupported suffix.
+            BackendUnavailable: a store stopped answering; the documents written so far are
+                complete, the one in flight was rolled back, and a rerun picks up from there.
         """
         results = []
         for path in iter_input_files(paths):
             try:
                 result = self.ingest_raw(read_document(path, max_bytes=self.max_bytes))
+            except BackendUnavailable:
+                raise  # the store is gone: every further file would fail the same way
             except PolicyKGError as e:
                 result = IngestResult(path.name, None, "failed", error=str(e), status=e.status)
             results.append(result)

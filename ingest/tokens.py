@@ -34,6 +34,27 @@ def ensure_dictionary() -> None:
         jieba.add_word(w)
 
 
+# jieba words of lines the spaCy pipeline already segmented during this ingest, so the
+# search units built from the same lines do not run jieba a second time. Bounded.
+_LINE_WORDS: dict[str, list[str]] = {}
+_LINE_WORDS_MAX = 20_000
+
+
+def remember_words(line: str, words: list[str]) -> None:
+    """Record the jieba words of a line (from the spaCy tokenizer, which runs jieba)."""
+    if len(_LINE_WORDS) >= _LINE_WORDS_MAX:
+        _LINE_WORDS.clear()
+    _LINE_WORDS[line] = words
+
+
+def _cut(text: str):
+    # jieba treats a line break as a block boundary, so cutting line by line gives the same
+    # words as cutting the whole text.
+    for line in text.split("\n"):
+        words = _LINE_WORDS.get(line)
+        yield from (words if words is not None else jieba.cut(line))
+
+
 def _subwords(word: str):
     freq = jieba.dt.FREQ
     for n in (2, 3):
@@ -49,7 +70,7 @@ def search_tokens(text: str) -> str:
     longer ones so that 技术 finds 高新技术企业."""
     ensure_dictionary()
     out: list[str] = []
-    for word in jieba.cut(text):
+    for word in _cut(text):
         for w in _PARTS.findall(word.lower()):
             out.append(w)
             if len(w) > 2:

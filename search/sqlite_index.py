@@ -61,10 +61,11 @@ class SqliteSearchIndex:
     def _insert(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
         c = self.conn
         c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
-        for u in units:
-            cur = c.execute("INSERT INTO unit(node_id, label, doc_id, title, text) VALUES (?,?,?,?,?)",
-                            (u.node_id, u.label, u.doc_id, u.title, u.text))
-            c.execute("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)", (cur.lastrowid, u.tokens))
+        start = c.execute("SELECT coalesce(max(rowid), 0) + 1 FROM unit").fetchone()[0]
+        c.executemany("INSERT INTO unit(rowid, node_id, label, doc_id, title, text) VALUES (?,?,?,?,?,?)",
+                      [(start + i, u.node_id, u.label, u.doc_id, u.title, u.text) for i, u in enumerate(units)])
+        c.executemany("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)",
+                      [(start + i, u.tokens) for i, u in enumerate(units)])
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
         # One transaction: readers on other connections see the old index until COMMIT.
