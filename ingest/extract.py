@@ -12,7 +12,7 @@ from ingest.nlp import SPAN_KEY
 from ingest.reader import RawDocument
 from ingest.structure import ParsedDocument, Section, Table, split_issuers
 from ingest.text import parse_quantity, sentence_around
-from ingest.tokens import remember_words
+from ingest.tokens import remember_doc_words
 from ingest.units import units_for
 from policykg.errors import NotAPolicy
 from policykg.model import DocumentGraph, Provenance
@@ -34,6 +34,18 @@ P = {p: name(getattr(PKG, p)) for p in (
     "platform_type", "role", "amounts_yuan", "dates")}
 
 CLAUSE_TEXT_LIMIT = 6000
+CHUNK_CHARS = 100_000
+
+
+def _chunks(text: str, size: int):
+    """(offset, piece) pieces of at most about `size` characters, cut after a line end."""
+    start = 0
+    while start < len(text):
+        end = len(text) if len(text) - start <= size else text.rfind("\n", start, start + size) + 1
+        if end <= start:
+            end = min(len(text), start + size)
+        yield start, text[start:end]
+        start = end
 _POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
 _PLACE_RE = re.compile(r"^(?P<prov>[\u4e00-\u9fa5]{2,3}省)?(?P<city>[\u4e00-\u9fa5]{2,4}?市)?(?P<county>[\u4e00-\u9fa5]{1,4}?[区县])?")
 _LEVEL_WORDS = (("国家级", "国家级"), ("国家", "国家级"), ("省级", "省级"), ("市级", "市级"), ("区级", "区级"), ("县级", "区级"))
@@ -204,24 +216,23 @@ class Extractor:
 
     # ------------------------------------------------------------------ entities in the prose
     def _entities(self, parsed: ParsedDocument) -> None:
+        # The whole text goes through spaCy in a few large chunks cut at line ends: per-Doc
+        # overhead dominates on short lines, and jieba treats a line end as a block boundary,
+        # so the words are the same as line by line.
         text = self.text
         table_ranges = [(t.start, t.end) for t in parsed.tables]
-        paragraphs = []
-        pos = 0
-        for line in text.split("\n"):
-            start = pos
-            pos += len(line) + 1
-            if line.strip() and not any(a <= start <= b for a, b in table_ranges):
-                paragraphs.append((start, line))
+        chunks = list(_chunks(text, CHUNK_CHARS))
         own_title = re.sub(r"\s+", "", parsed.header.title or "")
-        for (start, line), doc in zip(paragraphs, self.nlp.pipe(line for _, line in paragraphs)):
-            self._line_text = line
-            remember_words(line, [t.text for t in doc])
+        for start, doc in zip((c for c, _ in chunks), self.nlp.pipe(t for _, t in chunks)):
+            remember_doc_words(doc)
+            inside_table = lambda pos: any(a <= pos <= b for a, b in table_ranges)  # noqa: E731
             for ent in doc.ents:
-                self._concept(ent.label_, ent.ent_id_ or ent.text, start + ent.start_char, start + ent.end_char)
-            sents = list(doc.spans.get(SPAN_KEY, []))
-            money = [s for s in sents if s.label_ == "MONEY"]
-            for span in sents:
+                if not inside_table(start + ent.start_char):
+                    self._concept(ent.label_, ent.ent_id_ or ent.text, start + ent.start_char, start + ent.end_char)
+            spans = [s for s in doc.spans.get(SPAN_KEY, []) if not inside_table(start + s.start_char)]
+            money = [s for s in spans if s.label_ == "MONEY"]
+            funds = [s for s in spans if s.label_ == L_FUND]
+            for span in spans:
                 a, b = start + span.start_char, start + span.end_char
                 if span.label_ in ("MONEY", "DATE"):
                     key, value = (P["amounts_yuan"], span._.value["amount_yuan"]) if span.label_ == "MONEY" \
@@ -232,7 +243,7 @@ class Extractor:
                 elif span.label_ == L_DOC:
                     self._citation(span._.value or {}, a, b, own_title)
                 elif span.label_ == L_FUND:
-                    self._fund(span, money, start)
+                    self._fund(span, money, funds, start)
                 elif span.label_ in (L_AGENCY, L_ORG, L_PLATFORM, L_TALENT_PROG, L_ENTERPRISE):
                     self._named(span.label_, span.text, a, b, span._.value or {})
 
@@ -286,15 +297,15 @@ class Extractor:
                 return level
         return None
 
-    def _fund(self, span, money, line_start: int) -> None:
-        a, b = line_start + span.start_char, line_start + span.end_char
+    def _fund(self, span, money, funds, chunk_start: int) -> None:
+        a, b = chunk_start + span.start_char, chunk_start + span.end_char
         nid = self._named(L_FUND, span.text, a, b, {})
         # An amount belongs to a fund when it is the only fund in its comma-delimited clause.
-        doc, line = span.doc, self._line_text
-        left = max(line.rfind(ch, 0, span.start_char) for ch in "，。；,;") + 1
-        rights = [i for i in (line.find(ch, span.end_char) for ch in "，。；,;") if i != -1]
-        right = min(rights) if rights else len(line)
-        funds_here = [s for s in doc.spans[SPAN_KEY] if s.label_ == L_FUND and left <= s.start_char < right]
+        text = self.text
+        left = max(text.rfind(ch, 0, a) for ch in "，。；,;\n") + 1 - chunk_start
+        rights = [i for i in (text.find(ch, b) for ch in "，。；,;\n") if i != -1]
+        right = (min(rights) if rights else len(text)) - chunk_start
+        funds_here = [s for s in funds if left <= s.start_char < right]
         amounts = [m for m in money if left <= m.start_char < right]
         if len(funds_here) == 1 and len(amounts) == 1:
             v = amounts[0]._.value

@@ -262,7 +262,7 @@ class SuffixNameFinder:
         j = i - 1 if doc[i].idx >= suffix_start else i - 1
         while j >= 0:
             t = doc[j].text
-            if t in STOP_WORDS or any(ch in _PUNCT for ch in t) or t.isdigit():
+            if t in STOP_WORDS or t.isspace() or any(ch in _PUNCT for ch in t) or t.isdigit():
                 break
             if suffix_start - doc[j].idx > self.MAX_CHARS:
                 break

@@ -47,6 +47,23 @@ def remember_words(line: str, words: list[str]) -> None:
     _LINE_WORDS[line] = words
 
 
+def remember_doc_words(doc) -> None:
+    """Record the jieba words of every line of a spaCy Doc made by the jieba tokenizer."""
+    text = doc.text
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    ends = [i - 1 for i in starts[1:]] + [len(text)]
+    line, words = 0, []
+    for tok in doc:
+        while tok.idx >= ends[line] and line + 1 < len(starts) and tok.idx >= starts[line + 1]:
+            remember_words(text[starts[line]:ends[line]], words)
+            line, words = line + 1, []
+        if not tok.is_space:
+            words.append(tok.text)
+    remember_words(text[starts[line]:ends[line]], words)
+    for k in range(line + 1, len(starts)):  # trailing empty lines
+        remember_words(text[starts[k]:ends[k]], [])
+
+
 def _cut(text: str):
     # jieba treats a line break as a block boundary, so cutting line by line gives the same
     # words as cutting the whole text.
