@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from spacy.language import Language
 
-from ingest.nlp import SPAN_KEY
+from ingest.nlp import SPAN_KEY, doc_text
 from ingest.reader import RawDocument
 from ingest.structure import ParsedDocument, Section, Table, split_issuers
 from ingest.text import parse_quantity, sentence_around
@@ -224,7 +224,7 @@ class Extractor:
         chunks = list(_chunks(text, CHUNK_CHARS))
         own_title = re.sub(r"\s+", "", parsed.header.title or "")
         for start, doc in zip((c for c, _ in chunks), self.nlp.pipe(t for _, t in chunks)):
-            remember_doc_words(doc)
+            remember_doc_words(doc, doc_text(doc))
             inside_table = lambda pos: any(a <= pos <= b for a, b in table_ranges)  # noqa: E731
             for ent in doc.ents:
                 if not inside_table(start + ent.start_char):

@@ -131,19 +131,26 @@ class ShortNameMatcher:
 
     def __init__(self, nlp: Language) -> None:
         self.matcher = Matcher(nlp.vocab)
-        name_tok = {"TEXT": {"REGEX": r"^[\u4e00-\u9fa5A-Za-z]+$"}, "OP": "{1,6}"}
-        num_tok = {"TEXT": {"REGEX": r"^(\d{1,3}|[一二三四五六七八九十]{1,3})$"}}
+        # Token attributes rather than regular expressions: the matcher checks them cheaply.
+        opening, closing = {"ORTH": {"IN": ["“", "「", '"']}}, {"ORTH": {"IN": ["”", "」", '"']}}
+        name_tok = {"IS_ALPHA": True, "OP": "{1,6}"}
         self.matcher.add(
             "SHORT_NAME",
             [
-                [{"ORTH": {"IN": ["“", "「", '"']}}, name_tok, num_tok, {"ORTH": {"IN": ["条", "项"]}}, {"ORTH": {"IN": ["”", "」", '"']}}],
-                [{"ORTH": {"IN": ["“", "「", '"']}}, name_tok, {"TEXT": {"REGEX": r"^[\u4e00-\u9fa5]*\d{1,3}条$"}}, {"ORTH": {"IN": ["”", "」", '"']}}],
-                [{"ORTH": {"IN": ["“", "「", '"']}}, {"TEXT": {"REGEX": r"^[\u4e00-\u9fa5]{2,12}\d{1,3}条$"}}, {"ORTH": {"IN": ["”", "」", '"']}}],
+                [opening, name_tok, {"LIKE_NUM": True}, {"ORTH": {"IN": ["条", "项"]}}, closing],
             ],
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [doc[s + 1: e - 1] for _, s, e in self.matcher(doc)]
+        # Run the matcher only around 条”/项” closings: a short name ends there, and the
+        # matcher costs more than the rest of the pipeline when run over every token.
+        text = doc_text(doc)
+        found = []
+        for m in re.finditer(r"[条项][”」\"]", text):
+            window = doc.char_span(max(0, m.start() - 24), m.end(), alignment_mode="expand")
+            if window is None:
+                continue
+            found.extend(window[s + 1: e - 1] for _, s, e in self.matcher(window))
         spans = found_spans(doc)
         for span in filter_spans(found):
             short = Span(doc, span.start, span.end, label=name(PKG.PolicyDocument))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +48,10 @@ class Ingestor:
         self.max_bytes = max_bytes
 
     def ingest_raw(self, raw: RawDocument) -> IngestResult:
-        doc = extract_document(raw)
+        return self.write(extract_document(raw))
+
+    def write(self, doc: DocumentGraph) -> IngestResult:
+        """Store an extracted document in the graph, then in the index."""
         stored_graph = self.graph.document_version(doc.doc_id)
         stored_index = self.index.document_version(doc.doc_id)
         if stored_graph == doc.version and stored_index == doc.version:
@@ -57,30 +62,77 @@ class Ingestor:
                 outcome = WriteOutcome.REPLACED  # graph was current, the index was not
             if stored_index != doc.version:
                 self.index.write_document(doc.doc_id, doc.version, doc.units)
-        return IngestResult(raw.source, doc.doc_id, outcome.value, doc.policy_id, len(doc.nodes), len(doc.edges))
+        return IngestResult(doc.source, doc.doc_id, outcome.value, doc.policy_id, len(doc.nodes), len(doc.edges))
 
     def ingest_bytes(self, data: bytes, filename: str) -> IngestResult:
         return self.ingest_raw(read_bytes(data, filename, max_bytes=self.max_bytes))
 
     def ingest_paths(
-        self, paths: Iterable[Path], *, progress: Callable[[Path, IngestResult], None] | None = None
+        self,
+        paths: Iterable[Path],
+        *,
+        progress: Callable[[Path, IngestResult], None] | None = None,
+        workers: int = 1,
     ) -> list[IngestResult]:
         """Ingest files and folders; a bad file is reported and the others go on.
+
+        With `workers` > 1, reading and extraction run in that many processes while this one
+        writes, in file order, so the stores end up exactly as with one worker.
 
         Raises:
             InvalidInput: a path does not exist or has an unsupported suffix.
             BackendUnavailable: a store stopped answering; the documents written so far are
                 complete, the one in flight was rolled back, and a rerun picks up from there.
         """
+        files = iter_input_files(paths)
         results = []
-        for path in iter_input_files(paths):
-            try:
-                result = self.ingest_raw(read_document(path, max_bytes=self.max_bytes))
-            except BackendUnavailable:
-                raise  # the store is gone: every further file would fail the same way
-            except PolicyKGError as e:
-                result = IngestResult(path.name, None, "failed", error=str(e), status=e.status)
-            results.append(result)
-            if progress:
-                progress(path, result)
+        with _extractor_pool(workers if len(files) > 1 else 1) as pool:
+            jobs = pool.map(_read_and_extract, files, [self.max_bytes] * len(files))
+            for path, (doc, error) in zip(files, jobs):
+                if error is not None:
+                    result = IngestResult(path.name, None, "failed", error=str(error), status=error.status)
+                else:
+                    result = self.write(doc)  # BackendUnavailable ends the run: the store is gone
+                results.append(result)
+                if progress:
+                    progress(path, result)
         return results
+
+
+def _read_and_extract(path: Path, max_bytes: int) -> tuple[DocumentGraph | None, PolicyKGError | None]:
+    try:
+        return extract_document(read_document(path, max_bytes=max_bytes)), None
+    except BackendUnavailable:
+        raise
+    except PolicyKGError as e:
+        return None, e
+
+
+class _InProcess:
+    """The pool interface, run here (one worker)."""
+
+    def map(self, fn, *iterables):
+        return map(fn, *iterables)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _extractor_pool(workers: int):
+    if workers <= 1:
+        return _InProcess()
+    build_pipeline()  # forked workers inherit the loaded pipeline and jieba dictionary
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return _Pool(max_workers=workers, mp_context=context, initializer=build_pipeline)
+
+
+class _Pool(ProcessPoolExecutor):
+    def __exit__(self, exc_type, exc, tb):
+        # On an error (a store went away) drop the files not yet analysed instead of
+        # finishing them all first.
+        self.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+        return False

@@ -47,21 +47,30 @@ def remember_words(line: str, words: list[str]) -> None:
     _LINE_WORDS[line] = words
 
 
-def remember_doc_words(doc) -> None:
-    """Record the jieba words of every line of a spaCy Doc made by the jieba tokenizer."""
-    text = doc.text
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    ends = [i - 1 for i in starts[1:]] + [len(text)]
-    line, words = 0, []
-    for tok in doc:
-        while tok.idx >= ends[line] and line + 1 < len(starts) and tok.idx >= starts[line + 1]:
-            remember_words(text[starts[line]:ends[line]], words)
-            line, words = line + 1, []
-        if not tok.is_space:
-            words.append(tok.text)
-    remember_words(text[starts[line]:ends[line]], words)
-    for k in range(line + 1, len(starts)):  # trailing empty lines
-        remember_words(text[starts[k]:ends[k]], [])
+def remember_doc_words(doc, text: str) -> None:
+    """Record the jieba words of every line of a spaCy Doc made by the jieba tokenizer
+    (`text` is the doc's text). Reads offsets as arrays: making Token objects costs more
+    than the segmentation."""
+    from spacy.attrs import IDX, LENGTH
+
+    arr = doc.to_array([IDX, LENGTH])
+    line_start, words = 0, []
+    for idx, length in arr.tolist():
+        word = text[idx: idx + length]
+        nl = text.find("\n", line_start, idx + 1)
+        while nl != -1:
+            remember_words(text[line_start:nl], words)
+            line_start, words = nl + 1, []
+            nl = text.find("\n", line_start, idx + 1)
+        if not word.isspace():
+            words.append(word)
+    while True:
+        nl = text.find("\n", line_start)
+        if nl == -1:
+            remember_words(text[line_start:], words)
+            break
+        remember_words(text[line_start:nl], words)
+        line_start, words = nl + 1, []
 
 
 def _cut(text: str):

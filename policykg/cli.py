@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -38,6 +39,7 @@ def _stores():
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files (.txt .docx .pdf .html) or folders.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON result per line.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes that read and analyse files (0 = one per CPU core).")] = 0,
 ) -> None:
     """Ingest documents into the graph and the search index (each document atomically)."""
     from ingest.pipeline import Ingestor
@@ -55,7 +57,7 @@ def ingest(
             results.append(result)
             bar.update(1)
         try:
-            ingestor.ingest_paths(files, progress=progress)
+            ingestor.ingest_paths(files, progress=progress, workers=workers or os.cpu_count() or 1)
         except PolicyKGError as e:
             _fail(e)
     failed = [r for r in results if r.outcome == "failed"]

@@ -45,3 +45,16 @@ def test_shared_entities_survive_deleting_one_document(store):
     assert store.graph.document_version("0442.txt") is None
     still = store.graph.get_node("Qualification:高新技术企业")
     assert {p.doc_id for p in still.provenance} == {"0410.txt"}
+
+
+def test_parallel_ingest_stores_exactly_what_one_worker_does(tmp_path):
+    from tests.conftest import Store
+
+    files = sorted(ZHEJIANG.glob("04[1-4]*.txt"))
+    assert len(files) >= 8
+    one, two = Store(tmp_path / "one"), Store(tmp_path / "two")
+    r1 = one.ingestor.ingest_paths(files, workers=1)
+    r2 = two.ingestor.ingest_paths(files, workers=2)
+    assert [r.to_json() for r in r1] == [r.to_json() for r in r2]
+    assert list(iter_jsonl(one.graph)) == list(iter_jsonl(two.graph))
+    assert one.index.count() == two.index.count()
