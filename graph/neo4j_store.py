@@ -20,7 +20,14 @@ from rdflib import RDFS
 from graph import neo4j_queries as Q
 from graph.sqlite_store import document_from_rows, merge_edges, merge_facts
 from policykg.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
-from policykg.model import DocumentGraph, DuplicatePolicy, Edge, Node, Subgraph, WriteOutcome
+from policykg.model import (
+    DocumentGraph,
+    DuplicatePolicy,
+    Edge,
+    Node,
+    Subgraph,
+    WriteOutcome,
+)
 from policykg.ontology import PKG, load_ontology, name
 from policykg.settings import Settings
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policykg.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
-from policykg.model import DocumentGraph, DuplicatePolicy, Edge, Node, Provenance, Subgraph, WriteOutcome
+from policykg.errors import Conflict, InvalidInput, NotFound
+from policykg.model import (
+    DocumentGraph,
+    DuplicatePolicy,
+    Edge,
+    Node,
+    Provenance,
+    Subgraph,
+    WriteOutcome,
+)
+from policykg.sqlite_db import connect, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (
@@ -98,15 +106,7 @@ class SqliteGraphStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "graph.sqlite"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(f"cannot open the graph store at {self.path}: {e}",
-                                     hint="check POLICYKG_DATA_DIR and its permissions") from e
+        self.conn = connect(self.path, SCHEMA, "graph store")
         self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ writes
@@ -121,9 +121,7 @@ class SqliteGraphStore:
                 if policy is DuplicatePolicy.FAIL:
                     raise Conflict(f"document {doc.doc_id} is stored in another version",
                                    hint="delete it first or ingest with overwrite")
-            c = self.conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
+            with write_transaction(self.conn, self.lock) as c:
                 self._delete(doc.doc_id)
                 c.execute("INSERT INTO document VALUES (?,?,?)", (doc.doc_id, doc.version, doc.source))
                 c.executemany(
@@ -137,11 +135,6 @@ class SqliteGraphStore:
                     [(e.source, e.label, e.target, doc.doc_id, _dumps(e.properties),
                       _dumps([p.to_dict() for p in e.provenance])) for e in doc.edges.values()],
                 )
-                c.execute("COMMIT")
-            except BaseException:
-                if c.in_transaction:
-                    c.execute("ROLLBACK")
-                raise
             return WriteOutcome.CREATED if stored is None else WriteOutcome.REPLACED
 
     def _delete(self, doc_id: str) -> int:
@@ -152,16 +145,8 @@ class SqliteGraphStore:
         return n
 
     def delete_document(self, doc_id: str) -> bool:
-        with self.lock:
-            c = self.conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                n = self._delete(doc_id)
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            return n > 0
+        with write_transaction(self.conn, self.lock):
+            return self._delete(doc_id) > 0
 
     # ------------------------------------------------------------------ reads
     def document_version(self, doc_id: str) -> str | None:

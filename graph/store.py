@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from policykg.model import DocumentGraph, DuplicatePolicy, Edge, Node, Subgraph, WriteOutcome
+from policykg.model import (
+    DocumentGraph,
+    DuplicatePolicy,
+    Edge,
+    Node,
+    Subgraph,
+    WriteOutcome,
+)
 
 
 @runtime_checkable

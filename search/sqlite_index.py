@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from policykg.errors import BackendUnavailable
 from policykg.model import SearchHit, SearchQuery, SearchUnit
+from policykg.sqlite_db import connect, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);
@@ -34,29 +33,13 @@ class SqliteSearchIndex:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "search.sqlite"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(f"cannot open the search index at {self.path}: {e}",
-                                     hint="check POLICYKG_DATA_DIR; SQLite needs FTS5") from e
+        self.conn = connect(self.path, SCHEMA, "search index")
         self.lock = threading.RLock()
 
     def write_document(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
-        with self.lock:
-            c = self.conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                self._delete(doc_id)
-                self._insert(doc_id, version, units)
-                c.execute("COMMIT")
-            except BaseException:
-                if c.in_transaction:
-                    c.execute("ROLLBACK")
-                raise
+        with write_transaction(self.conn, self.lock):
+            self._delete(doc_id)
+            self._insert(doc_id, version, units)
 
     def _insert(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
         c = self.conn
@@ -69,23 +52,15 @@ class SqliteSearchIndex:
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
         # One transaction: readers on other connections see the old index until COMMIT.
-        with self.lock:
-            c = self.conn
-            n = 0
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute("DELETE FROM unit")
-                c.execute("DELETE FROM indexed_document")
-                c.execute("DELETE FROM unit_fts")
-                for doc_id, version, units in documents:
-                    self._insert(doc_id, version, units)
-                    n += 1
-                c.execute("COMMIT")
-            except BaseException:
-                if c.in_transaction:
-                    c.execute("ROLLBACK")
-                raise
-            return n
+        n = 0
+        with write_transaction(self.conn, self.lock) as c:
+            c.execute("DELETE FROM unit")
+            c.execute("DELETE FROM indexed_document")
+            c.execute("DELETE FROM unit_fts")
+            for doc_id, version, units in documents:
+                self._insert(doc_id, version, units)
+                n += 1
+        return n
 
     def _delete(self, doc_id: str) -> int:
         c = self.conn
@@ -96,16 +71,8 @@ class SqliteSearchIndex:
         return c.execute("DELETE FROM indexed_document WHERE doc_id=?", (doc_id,)).rowcount
 
     def delete_document(self, doc_id: str) -> bool:
-        with self.lock:
-            c = self.conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                n = self._delete(doc_id)
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            return n > 0
+        with write_transaction(self.conn, self.lock):
+            return self._delete(doc_id) > 0
 
     def document_version(self, doc_id: str) -> str | None:
         with self.lock:
