@@ -196,3 +196,14 @@ class SearchHit:
     score: float
     text: str
     snippet: str = ""
+    tokens: str = ""  # the unit's index tokens, for scoring the same way on every backend
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Index statistics BM25 needs: number of units, their mean length in tokens, and how
+    many units hold each term. Exact (deleted units are not counted)."""
+
+    units: int
+    avg_length: float
+    doc_freq: dict[str, int]

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from policykg.errors import BackendUnavailable
-from policykg.model import SearchHit, SearchQuery, SearchUnit
+from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -56,6 +56,8 @@ MAPPINGS: dict[str, Any] = {
         "generation": {"type": "long"},
         "title": {"type": "text", "index": False},
         "text": {"type": "text", "index": False},
+        # Number of tokens: the exact unit length the search service's BM25 uses.
+        "length": {"type": "integer"},
         # Tokens arrive segmented and lower-cased; splitting on spaces is all that is left to do.
         # Only term queries run on this field, so positions are not needed.
         "tokens": {"type": "text", "analyzer": "whitespace", "similarity": "policykg_bm25",
@@ -204,7 +206,7 @@ class ElasticsearchIndex:
             yield {"_op_type": "index", "_index": index, "_id": _unit_id(doc_id, generation, n),
                    "_source": {"kind": UNIT, "node_id": u.node_id, "label": u.label, "doc_id": u.doc_id,
                                "version": version, "generation": generation, "title": u.title,
-                               "text": u.text, "tokens": u.tokens}}
+                               "text": u.text, "tokens": u.tokens, "length": len(u.tokens.split())}}
 
     @staticmethod
     def _marker_action(index: str, doc_id: str, version: str, generation: int) -> dict[str, Any]:
@@ -409,12 +411,27 @@ class ElasticsearchIndex:
                 collapse={"field": "node_id"},
                 sort=[{"_score": "desc"}, {"node_id": "asc"}, {"doc_id": "asc"}], track_scores=True,
                 from_=query.offset, size=query.limit, track_total_hits=False,
-                source_includes=["node_id", "label", "doc_id", "title", "text"])
+                source_includes=["node_id", "label", "doc_id", "title", "text", "tokens"])
         out = []
         for h in res["hits"]["hits"]:
             s = h["_source"]
-            out.append(SearchHit(s["node_id"], s["label"], s["doc_id"], s["title"], round(h["_score"], 6), s["text"]))
+            out.append(SearchHit(s["node_id"], s["label"], s["doc_id"], s["title"], round(h["_score"], 6), s["text"],
+                                 tokens=s["tokens"]))
         return out
+
+    def term_stats(self, terms: Iterable[str]) -> TermStats:
+        """Exact counts over live units (Lucene's own statistics still count deleted ones)."""
+        terms = list(dict.fromkeys(terms))
+        with self._errors():
+            self._ensure_index()
+            aggs: dict[str, Any] = {"length": {"avg": {"field": "length"}}}
+            if terms:
+                aggs["df"] = {"filters": {"filters": {str(i): {"term": {"tokens": t}} for i, t in enumerate(terms)}}}
+            res = self.es.search(index=self.alias, query={"term": {"kind": UNIT}}, size=0,
+                                 track_total_hits=True, aggs=aggs)
+        buckets = res["aggregations"].get("df", {}).get("buckets", {})
+        freq = {t: buckets[str(i)]["doc_count"] for i, t in enumerate(terms)} if terms else {}
+        return TermStats(res["hits"]["total"]["value"], float(res["aggregations"]["length"]["value"] or 0), freq)
 
     def _fts5_boosts(self, terms: Iterable[str]) -> dict[str, float]:
         """Per-term boosts that turn Lucene's BM25 idf into SQLite FTS5's; absent terms are left out.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from policykg.model import SearchHit, SearchQuery, SearchUnit
+from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
 
 
 @runtime_checkable
@@ -30,7 +30,13 @@ class SearchIndex(Protocol):
         ...
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        """Units matching any term of the query, best BM25 score first (ties by node id)."""
+        """Candidates: units matching any term of the query, one per node (its best unit), by
+        the backend's own BM25, best first; each hit carries its unit's tokens. The search
+        service scores them again the same way on every backend."""
+        ...
+
+    def term_stats(self, terms: Iterable[str]) -> TermStats:
+        """Exact statistics of the indexed units for these terms (see `TermStats`)."""
         ...
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import math
 import re
+from collections import Counter
 from dataclasses import replace
 
 from ingest.tokens import query_tokens
 from policykg.errors import InvalidInput
-from policykg.model import SearchHit, SearchQuery
+from policykg.model import SearchHit, SearchQuery, TermStats
 from policykg.ontology import load_ontology
 from search.index import SearchIndex
 
@@ -83,5 +85,36 @@ class SearchService:
 
     def search(self, text: str, *, labels: tuple[str, ...] = (), limit: int = 10, offset: int = 0) -> list[SearchHit]:
         query = parse_query(text, labels=labels, limit=limit, offset=offset)
-        terms = [t for g in query.groups for t in g]
-        return [replace(h, snippet=snippet(h.text, terms)) for h in self.index.search(query)]
+        terms = list(dict.fromkeys(t for g in query.groups for t in g))
+        # The backend proposes candidates by its own BM25; the final score is computed here
+        # from the same exact statistics on every backend, so SQLite and Elasticsearch rank
+        # alike (Lucene alone would round long unit lengths).
+        wide = replace(query, limit=max(CANDIDATES, 3 * (offset + limit)), offset=0)
+        candidates = self.index.search(wide)
+        if not candidates:
+            return []
+        stats = self.index.term_stats(terms)
+        scored = sorted(((bm25(h.tokens, terms, stats), h) for h in candidates), key=lambda x: (-x[0], x[1].node_id))
+        return [replace(h, score=round(s, 6), snippet=snippet(h.text, terms))
+                for s, h in scored[offset: offset + limit]]
+
+
+CANDIDATES = 100
+K1, B = 1.2, 0.75
+
+
+def bm25(tokens: str, terms: list[str], stats: TermStats) -> float:
+    """Okapi BM25 of one unit (Lucene's idf, always positive; k1 = 1.2, b = 0.75)."""
+    words = tokens.split()
+    if not words or not stats.units:
+        return 0.0
+    counts = Counter(words)
+    norm = K1 * (1 - B + B * len(words) / (stats.avg_length or 1))
+    score = 0.0
+    for t in terms:
+        tf = counts.get(t, 0)
+        if tf:
+            df = stats.doc_freq.get(t, 0)
+            idf = math.log(1 + (stats.units - df + 0.5) / (df + 0.5))
+            score += idf * tf * (K1 + 1) / (tf + norm)
+    return score

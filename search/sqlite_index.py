@@ -6,14 +6,14 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from policykg.model import SearchHit, SearchQuery, SearchUnit
+from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
 from policykg.sqlite_db import connect, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS unit (
     rowid INTEGER PRIMARY KEY, node_id TEXT NOT NULL, label TEXT NOT NULL, doc_id TEXT NOT NULL,
-    title TEXT NOT NULL, text TEXT NOT NULL
+    title TEXT NOT NULL, text TEXT NOT NULL, length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS unit_doc ON unit(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS unit_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
@@ -34,6 +34,12 @@ class SqliteSearchIndex:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "search.sqlite"
         self.conn = connect(self.path, SCHEMA, "search index")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(unit)")}
+        if "length" not in columns:  # a store from before unit lengths were kept
+            self.conn.executescript(
+                "ALTER TABLE unit ADD COLUMN length INTEGER NOT NULL DEFAULT 0;"
+                "UPDATE unit SET length = (SELECT length(tokens) - length(replace(tokens, ' ', '')) + 1"
+                " FROM unit_fts WHERE unit_fts.rowid = unit.rowid);")
         self.lock = threading.RLock()
 
     def write_document(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
@@ -45,8 +51,9 @@ class SqliteSearchIndex:
         c = self.conn
         c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
         start = c.execute("SELECT coalesce(max(rowid), 0) + 1 FROM unit").fetchone()[0]
-        c.executemany("INSERT INTO unit(rowid, node_id, label, doc_id, title, text) VALUES (?,?,?,?,?,?)",
-                      [(start + i, u.node_id, u.label, u.doc_id, u.title, u.text) for i, u in enumerate(units)])
+        c.executemany("INSERT INTO unit(rowid, node_id, label, doc_id, title, text, length) VALUES (?,?,?,?,?,?,?)",
+                      [(start + i, u.node_id, u.label, u.doc_id, u.title, u.text, len(u.tokens.split()))
+                       for i, u in enumerate(units)])
         c.executemany("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)",
                       [(start + i, u.tokens) for i, u in enumerate(units)])
 
@@ -91,9 +98,9 @@ class SqliteSearchIndex:
             params.extend(query.labels)
         # One hit per node (an entity is indexed once per document that names it): its best unit.
         sql = (
-            "SELECT node_id, label, doc_id, title, text, s FROM ("
+            "SELECT node_id, label, doc_id, title, text, s, tokens FROM ("
             " SELECT *, row_number() OVER (PARTITION BY node_id ORDER BY s, doc_id) AS rn FROM ("
-            "  SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s"
+            "  SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s, unit_fts.tokens"
             f"  FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid WHERE {where}))"
             " WHERE rn = 1 ORDER BY s, node_id LIMIT ? OFFSET ?"
         )
@@ -101,7 +108,15 @@ class SqliteSearchIndex:
         with self.lock:
             rows = self.conn.execute(sql, params).fetchall()
         # FTS5's bm25() is negative (smaller is better); report the usual positive score.
-        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4]) for r in rows]
+        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4], tokens=r[6]) for r in rows]
+
+    def term_stats(self, terms: Iterable[str]) -> TermStats:
+        with self.lock:
+            c = self.conn
+            units, avg = c.execute("SELECT count(*), coalesce(avg(length), 0) FROM unit").fetchone()
+            freq = {t: c.execute("SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?", (_fts_term(t),)).fetchone()[0]
+                    for t in dict.fromkeys(terms)}
+        return TermStats(units, float(avg), freq)
 
     def count(self) -> int:
         with self.lock:

@@ -108,3 +108,29 @@ def test_tokens_with_punctuation_match_the_same_way(index):
     index.write_document("a.txt", "v1", [unit("PolicyClause:A#9", "PolicyClause", "a.txt", "按保费的50%给予补贴，费率0.5%。")])
     assert [h.node_id for h in index.search(q("50%"))] == ["PolicyClause:A#9"]
     assert [h.node_id for h in index.search(q("0.5"))] == ["PolicyClause:A#9"]
+
+
+def expected_stats(units, terms):
+    lengths = [len(u.tokens.split()) for u in units]
+    freq = {t: sum(t in u.tokens.split() for u in units) for t in terms}
+    return len(units), sum(lengths) / len(lengths), freq
+
+
+def test_term_stats_are_exact_after_replace_and_delete(index):
+    terms = ["高新技术企业", "科技局", "区块链", "补助"]
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("b.txt", "v1", DOC_B)
+    s = index.term_stats(terms)
+    n, avg, freq = expected_stats(DOC_A + DOC_B, terms)
+    assert (s.units, s.doc_freq) == (n, freq) and abs(s.avg_length - avg) < 1e-9
+    index.write_document("a.txt", "v2", DOC_A[:2])
+    index.delete_document("b.txt")
+    s = index.term_stats(terms)
+    n, avg, freq = expected_stats(DOC_A[:2], terms)
+    assert (s.units, s.doc_freq) == (n, freq) and abs(s.avg_length - avg) < 1e-9
+
+
+def test_hits_carry_their_tokens(index):
+    index.write_document("a.txt", "v1", DOC_A)
+    [hit] = index.search(q("科技局", labels=("Agency",)))
+    assert hit.tokens == search_tokens("市科技局")
