@@ -98,6 +98,10 @@ class PKG(DefinedNamespace):
     namePrefix: URIRef
     excludedWord: URIRef
     instancesOf: URIRef
+    valueType: URIRef
+    unit: URIRef
+    AttributeScheme: URIRef
+    OperatorScheme: URIRef
     PlatformTypeScheme: URIRef
     LevelScheme: URIRef
     IndustryScheme: URIRef
@@ -105,6 +109,11 @@ class PKG(DefinedNamespace):
     BenefitTypeScheme: URIRef
     KnownPolicyScheme: URIRef
     DomainTermScheme: URIRef
+
+
+# Schemes that describe criteria (what is compared and how), not things named in text: their
+# labels are neither search synonyms nor segmentation words.
+NOT_LEXICAL = frozenset({PKG.AttributeScheme, PKG.OperatorScheme})
 
 
 def name(term: URIRef) -> str:
@@ -195,6 +204,8 @@ class Ontology:
         """Every label of every concept → all labels of that concept (itself included)."""
         out: dict[str, tuple[str, ...]] = {}
         for scheme in self.graph.subjects(RDF.type, SKOS.ConceptScheme):
+            if scheme in NOT_LEXICAL:
+                continue
             for c in self.concepts(scheme):
                 for label in c.labels:
                     out[label] = c.labels
@@ -204,10 +215,11 @@ class Ontology:
     def dictionary_words(self) -> tuple[str, ...]:
         """Words for the jieba user dictionary: every Chinese label and suffix in the ontology."""
         words: set[str] = set()
-        for o in self.graph.objects(None, SKOS.prefLabel):
-            words.update(_zh([o]))
-        for o in self.graph.objects(None, SKOS.altLabel):
-            words.update(_zh([o]))
+        skip = {c for scheme in NOT_LEXICAL for c in self.graph.subjects(SKOS.inScheme, scheme)}
+        for prop in (SKOS.prefLabel, SKOS.altLabel):
+            for subject, o in self.graph.subject_objects(prop):
+                if subject not in skip:
+                    words.update(_zh([o]))
         for o in self.graph.objects(None, RDFS.label):
             if isinstance(o, Literal) and o.language == "zh":
                 words.add(str(o))
