@@ -50,7 +50,7 @@ def _dumps(v: Any) -> str:
 
 def merge_facts(node_id: str, facts: list[tuple]) -> Node:
     """One node from the facts documents contributed: the owning document's name and
-    properties win, aliases and provenance are the union.
+    scalar properties win; aliases, provenance and list properties are the union.
 
     Each fact is (doc_id, label, name, aliases_json, properties_json, provenance_json, primary).
     """
@@ -64,7 +64,10 @@ def merge_facts(node_id: str, facts: list[tuple]) -> Node:
             if a != name and a not in aliases:
                 aliases.append(a)
         for k, v in json.loads(fprops).items():
-            props.setdefault(k, v)
+            if isinstance(v, list) and isinstance(props.get(k), list):
+                props[k] = props[k] + [x for x in v if x not in props[k]]  # lists from every file
+            else:
+                props.setdefault(k, v)
         prov.extend(Provenance.from_dict(p) for p in json.loads(fprov))
     return Node(node_id, label, name, sorted(aliases), props, prov)
 

@@ -64,6 +64,7 @@ class PKG(DefinedNamespace):
     HOLDS: URIRef
     MENTIONS: URIRef
     PART_OF: URIRef
+    IN_INDUSTRY: URIRef
 
     # property keys
     doc_number: URIRef
@@ -92,6 +93,25 @@ class PKG(DefinedNamespace):
     platform_type: URIRef
     credit_code: URIRef
     role: URIRef
+    registered_capital_yuan: URIRef
+    registered_currency: URIRef
+    registration_date: URIRef
+    enterprise_type: URIRef
+    business_scope: URIRef
+    address: URIRef
+    facts: URIRef
+    attribute: URIRef
+    operator: URIRef
+    value: URIRef
+    needs_review: URIRef
+    condition: URIRef
+    benefit_kind: URIRef
+    rate: URIRef
+    cap_yuan: URIRef
+    recurrence: URIRef
+    stacking_group: URIRef
+    effective_from: URIRef
+    effective_to: URIRef
 
     # annotations and schemes
     nameSuffix: URIRef
