@@ -1,0 +1,232 @@
+"""Which clauses apply to which firm, with reasons: both directions over the graph.
+
+Clauses carry their criteria as a condition tree (property ``condition``, written at ingest
+by ingest.criteria or a curated rule); firms carry dated facts (property ``facts``). The
+engine in policykg.eligibility decides each pair; this module loads both sides from a
+GraphStore, ranks, groups clauses that may not be combined (不重复享受 / 就高) and works out
+which missing facts would settle the most answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.store import GraphStore
+from policykg.eligibility import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
+from policykg.errors import NotFound
+from policykg.model import Node
+from policykg.ontology import PKG, name
+
+L_CLAUSE, L_DOC, L_FIRM, L_BENEFIT = (name(PKG.PolicyClause), name(PKG.PolicyDocument), name(PKG.Enterprise),
+                                      name(PKG.Benefit))
+HAS_CLAUSE, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.PROVIDES)
+
+
+@dataclass(frozen=True)
+class ClauseRule:
+    """A clause with its condition, what it gives, and the policy it belongs to."""
+
+    clause_id: str
+    clause_name: str
+    clause_text: str
+    policy_id: str
+    policy_title: str
+    doc_number: str | None
+    source_file: str
+    condition: Condition
+    benefits: tuple[BenefitTerm, ...]
+    stacking_group: str | None = None
+    effective_from: str | None = None
+    effective_to: str | None = None
+
+    def in_force(self, as_of: str | None) -> bool:
+        if as_of is None:
+            return True
+        return (self.effective_from or "") <= as_of and (not self.effective_to or as_of <= self.effective_to)
+
+    def estimate(self) -> float:
+        return max((b.estimate() or 0 for b in self.benefits), default=0)
+
+
+@dataclass
+class Match:
+    rule: ClauseRule
+    status: Status
+    lines: list[Line]
+    counted: bool = True  # False when a better clause of the same stacking group is counted
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.rule
+        return {
+            "status": self.status.value,
+            "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number},
+            "clause": {"id": r.clause_id, "name": r.clause_name, "text": r.clause_text, "source_file": r.source_file},
+            "reasons": [line.to_json() for line in self.lines],
+            "benefit": {"estimate_yuan": r.estimate() or None, "counted": self.counted,
+                        "terms": [{k: v for k, v in b.__dict__.items() if v not in (None, "")} for b in r.benefits]},
+        }
+
+
+@dataclass
+class FirmAnswer:
+    firm: FirmProfile
+    matches: list[Match] = field(default_factory=list)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+    def total_estimate(self) -> float:
+        return sum(m.rule.estimate() for m in self.matches if m.status is Status.ELIGIBLE and m.counted)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "firm": {"credit_code": self.firm.credit_code, "name": self.firm.name},
+            "summary": {s.value: sum(m.status is s for m in self.matches) for s in Status}
+            | {"estimate_yuan": self.total_estimate()},
+            "questions": self.questions,
+            "results": [m.to_json() for m in self.matches],
+        }
+
+
+def load_rules(graph: GraphStore) -> list[ClauseRule]:
+    """Every clause that has a condition, with its policy and benefits."""
+    clauses: dict[str, Node] = {}
+    policies: dict[str, Node] = {}
+    benefits: dict[str, list[Node]] = {}
+    parent: dict[str, str] = {}
+    nodes: dict[str, Node] = {}
+    edges = []
+    for item in graph.iter_graph():
+        if isinstance(item, Node):
+            nodes[item.id] = item
+            if item.label == L_CLAUSE and item.properties.get("condition"):
+                clauses[item.id] = item
+            elif item.label == L_DOC:
+                policies[item.id] = item
+        else:
+            edges.append(item)
+    for e in edges:
+        if e.label == HAS_CLAUSE:
+            parent[e.target] = e.source
+        elif e.label == PROVIDES and e.target in nodes and nodes[e.target].label == L_BENEFIT:
+            benefits.setdefault(e.source, []).append(nodes[e.target])
+    rules = []
+    for cid, c in clauses.items():
+        top = cid
+        while top in parent and top not in policies:
+            top = parent[top]
+        policy = policies.get(top)
+        p = c.properties
+        rules.append(ClauseRule(
+            clause_id=cid, clause_name=c.name, clause_text=p.get("text", ""),
+            policy_id=policy.id if policy else top,
+            policy_title=(policy.properties.get("title") or policy.name) if policy else "",
+            doc_number=policy.properties.get("doc_number") if policy else None,
+            source_file=c.provenance[0].source if c.provenance else "",
+            condition=Condition.from_json(json.loads(p["condition"]) if isinstance(p["condition"], str) else p["condition"]),
+            benefits=tuple(_benefit(b) for b in benefits.get(cid, [])),
+            stacking_group=p.get("stacking_group"), effective_from=p.get("effective_from"),
+            effective_to=p.get("effective_to"),
+        ))
+    return sorted(rules, key=lambda r: r.clause_id)
+
+
+def _benefit(n: Node) -> BenefitTerm:
+    p = n.properties
+    return BenefitTerm(kind=p.get("benefit_kind", ""), amount_yuan=p.get("amount_yuan"), rate=p.get("rate"),
+                       cap_yuan=p.get("cap_yuan"), recurrence=p.get("recurrence"), text=p.get("text", ""))
+
+
+def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None = None,
+               include_ineligible: bool = True) -> FirmAnswer:
+    """A firm against every clause in force: ranked eligible first, then by benefit."""
+    answer = FirmAnswer(firm)
+    for rule in rules:
+        if not rule.in_force(as_of):
+            continue
+        status, lines = evaluate(rule.condition, firm, as_of=as_of)
+        if status is Status.INELIGIBLE and not include_ineligible:
+            continue
+        answer.matches.append(Match(rule, status, lines))
+    order = {Status.ELIGIBLE: 0, Status.UNKNOWN: 1, Status.INELIGIBLE: 2}
+    answer.matches.sort(key=lambda m: (order[m.status], -m.rule.estimate(), m.rule.clause_id))
+    _stack(answer.matches)
+    answer.questions = guided_questions(answer.matches)
+    return answer
+
+
+def _stack(matches: list[Match]) -> None:
+    """Within a stacking group only the best eligible clause counts toward the estimate."""
+    best: dict[str, Match] = {}
+    for m in matches:
+        g = m.rule.stacking_group
+        if g and m.status is Status.ELIGIBLE:
+            if g not in best or m.rule.estimate() > best[g].rule.estimate():
+                best[g] = m
+    for m in matches:
+        g = m.rule.stacking_group
+        m.counted = not g or m.status is not Status.ELIGIBLE or best.get(g) is m
+
+
+def guided_questions(matches: list[Match], *, most: int = 5) -> list[dict[str, Any]]:
+    """The few facts that would settle the most `unknown` answers, most useful first."""
+    counts: Counter[str] = Counter()
+    asks: dict[str, str] = {}
+    for m in matches:
+        if m.status is not Status.UNKNOWN:
+            continue
+        for attr in {line.criterion.attribute for line in m.lines if line.outcome is Outcome.MISSING}:
+            counts[attr] += 1
+            asks.setdefault(attr, next(line.advice for line in m.lines
+                                       if line.criterion.attribute == attr and line.outcome is Outcome.MISSING))
+    return [{"attribute": a, "question": asks[a], "clauses": n} for a, n in counts.most_common(most) if a]
+
+
+def find_firm(graph: GraphStore, key: str) -> Node:
+    """An Enterprise node by 统一社会信用代码 or by exact name.
+
+    Raises:
+        NotFound: no such firm in the graph.
+    """
+    try:
+        return graph.get_node(f"{L_FIRM}:{key.strip().upper()}")
+    except NotFound:
+        pass
+    offset = 0
+    while True:
+        page = graph.list_nodes(L_FIRM, limit=1000, offset=offset)
+        for n in page:
+            if n.name == key.strip():
+                return n
+        if len(page) < 1000:
+            break
+        offset += 1000
+    raise NotFound(f"no firm with credit code or name {key!r}", hint="import it with `policykg firms import`")
+
+
+def match_policy(graph: GraphStore, key: str, firms: list[FirmProfile], rules: list[ClauseRule], *,
+                 as_of: str | None = None) -> list[dict[str, Any]]:
+    """The firms each clause of a policy (id, 文号 or clause id) applies to.
+
+    Raises:
+        NotFound: no clause with a condition belongs to that policy.
+    """
+    wanted = [r for r in rules if key in (r.policy_id, r.doc_number, r.clause_id, r.policy_title)
+              or r.policy_id == f"{L_DOC}:{key}"]
+    if not wanted:
+        raise NotFound(f"no clause with criteria for {key!r}", hint="give a PolicyDocument id, a 文号 or a clause id")
+    out = []
+    for rule in wanted:
+        if not rule.in_force(as_of):
+            continue
+        by_status: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Status}
+        for firm in firms:
+            status, lines = evaluate(rule.condition, firm, as_of=as_of)
+            missing = sorted({line.criterion.attribute for line in lines if line.outcome is Outcome.MISSING} - {None})
+            by_status[status.value].append({"credit_code": firm.credit_code, "name": firm.name,
+                                            **({"missing": missing} if missing else {})})
+        out.append({"clause": {"id": rule.clause_id, "name": rule.clause_name, "text": rule.clause_text},
+                    "policy": {"id": rule.policy_id, "title": rule.policy_title, "doc_number": rule.doc_number},
+                    "counts": {s: len(v) for s, v in by_status.items()}, "firms": by_status})
+    return out
