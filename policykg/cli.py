@@ -188,6 +188,83 @@ def migrate(
 
 
 @app.command()
+def match(
+    firm: Annotated[Optional[str], typer.Option("--firm", help="统一社会信用代码, firm name, or a profile .json file.")] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", help="PolicyDocument id, 文号 or clause id.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Rules and facts in force on this date (YYYY-MM-DD).")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list clauses the firm is not eligible for.")] = False,
+    limit: Annotated[int, typer.Option(help="Results to print (text output).")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Which policies apply: --firm gives the firm's clauses (eligible / unknown / ineligible,
+    with reasons, benefit and the questions that would settle the unknowns); --policy gives the
+    firms a policy's clauses apply to."""
+    from policykg import matching
+
+    if (firm is None) == (policy is None):
+        _fail(InvalidInput("give exactly one of --firm or --policy"))
+    try:
+        _settings, graph, _index = _stores()
+        rules = matching.load_rules(graph)
+        if firm is not None:
+            answer = matching.match_firm(_firm_profile(graph, firm), rules, as_of=as_of, include_ineligible=show_all)
+            if as_json:
+                typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+            else:
+                _print_answer(answer, limit)
+        else:
+            from policykg.profile import firm_from_graph
+
+            firms, offset = [], 0
+            while page := graph.list_nodes("Enterprise", limit=1000, offset=offset):
+                firms.extend(firm_from_graph(n) for n in page)
+                offset += len(page)
+            rows = matching.match_policy(graph, policy, firms, rules, as_of=as_of)
+            if as_json:
+                typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            for row in rows if not as_json else []:
+                c = row["counts"]
+                typer.echo(f"{row['clause']['name']}  eligible {c['eligible']}, unknown {c['unknown']}, "
+                           f"ineligible {c['ineligible']}")
+                for f in row["firms"]["eligible"][:limit]:
+                    typer.echo(f"   ✓ {f['name']} ({f['credit_code']})")
+    except PolicyKGError as e:
+        _fail(e)
+
+
+def _firm_profile(graph, key: str):
+    from policykg.matching import find_firm
+    from policykg.profile import firm_from_graph, load_profile, profile_to_document
+
+    if key.endswith(".json") and os.path.exists(key):
+        profile = load_profile(key)
+        doc = profile_to_document(profile, source=os.path.basename(key))
+        node = next(n for n in doc.nodes.values() if n.label == "Enterprise")
+        return firm_from_graph(node)
+    return firm_from_graph(find_firm(graph, key))
+
+
+def _print_answer(answer, limit: int) -> None:
+    marks = {"eligible": "✓", "unknown": "?", "ineligible": "✗"}
+    data = answer.to_json()
+    s = data["summary"]
+    typer.echo(f"{answer.firm.name} ({answer.firm.credit_code}): {s['eligible']} eligible, {s['unknown']} unknown, "
+               f"{s['ineligible']} ineligible; estimated benefit {s['estimate_yuan']:,.0f} 元")
+    for r in data["results"][:limit]:
+        est = r["benefit"]["estimate_yuan"]
+        title = r["policy"]["title"] + (f"（{r['policy']['doc_number']}）" if r["policy"]["doc_number"] else "")
+        typer.echo(f"{marks[r['status']]} {title} {r['clause']['name']}"
+                   + (f" — 最高 {est:,.0f} 元" if est else "") + ("" if r["benefit"]["counted"] else " (不重复享受)"))
+        for line in r["reasons"]:
+            typer.echo(f"    [{line['outcome']}] {line['criterion'].get('text', '')}"
+                       + (f" → {line['advice']}" if line.get("advice") else ""))
+    if data["questions"]:
+        typer.echo("To settle the unknown answers, tell us:")
+        for q in data["questions"]:
+            typer.echo(f"  - {q['question']} (decides {q['clauses']} clauses)")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,

@@ -68,7 +68,7 @@ def test_readme_examples_run(tmp_path, monkeypatch):
             assert "nothing found" not in result.output
 
 
-@pytest.mark.parametrize("name", ["ingest", "search", "export", "stats", "reindex", "migrate", "serve"])
+@pytest.mark.parametrize("name", ["ingest", "search", "export", "stats", "reindex", "migrate", "serve", "match"])
 def test_cli_help_explains_each_command(name):
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
