@@ -335,4 +335,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stores = Stores(settings)
     install_problem_handlers(app)
     app.include_router(router)
+    from api.eligibility import router as eligibility_router  # it imports this module's dependencies
+
+    app.include_router(eligibility_router)
     return app

@@ -31,11 +31,12 @@ def test_every_api_route_is_documented_with_an_example(tmp_path):
     from policykg.settings import Settings
 
     app = create_app(Settings(data_dir=tmp_path))
-    paths = set(app.openapi()["paths"])
-    assert {"/documents", "/search", "/entities", "/export", "/health"} <= paths
-    for path in paths:
-        shown = re.sub(r"\{node_id(:path)?\}", "{id}", path)
-        assert f"`{('POST' if path == '/documents' else 'GET')} {shown}`" in README, path
+    paths = app.openapi()["paths"]
+    assert {"/documents", "/search", "/entities", "/export", "/health"} <= set(paths)
+    for path, methods in paths.items():
+        shown = re.sub(r"\{(node_id|key)(:path)?\}", "{id}", path)
+        for method in methods:
+            assert f"`{method.upper()} {shown}`" in README, (method, path)
         stem = shown.split("{")[0].rstrip("/") or shown
         assert re.search(rf"curl .*127\.0\.0\.1:8000{re.escape(stem)}", README), path
 
