@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from spacy.language import Language
 
+from ingest.criteria import add_criteria
 from ingest.nlp import SPAN_KEY, doc_text
 from ingest.reader import RawDocument
 from ingest.structure import ParsedDocument, Section, Table, split_issuers
@@ -120,6 +121,7 @@ class Extractor:
         for t in parsed.tables:
             self._table(t)
         self._scenarios(sections, clause_ids)
+        add_criteria(g, self.text)
         g.units = units_for(g)
         return g
 

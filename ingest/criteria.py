@@ -1,0 +1,772 @@
+"""Who may apply and what they get: eligibility criteria and benefits read from policy clauses.
+
+For every clause that grants something (奖励 / 补助 / 贴息 / 减免 with an amount, a rate or a
+cap) this reads the conditions in front of the grant — registered place, qualifications,
+yearly thresholds, a clean record — as `Criterion` objects whose attributes and operators
+are concepts of the ontology, combines them as the text says (lists → AND; 或 / 之一 /
+以下企业 → OR; 非 / 除外 → NOT), adds the conditions a document states once for all its
+clauses (申报对象, 适用范围 …), and writes EligibilityCriterion and Benefit nodes plus the
+clause's whole condition tree into the document graph. A condition phrase it cannot read
+becomes a ``needs_review`` criterion quoting the phrase: nothing is dropped silently. A
+curated rule (rules/*.yaml) in force for a clause replaces what was read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ingest.text import MONEY_RE, money_to_yuan, sentence_around
+from policykg.eligibility import BenefitTerm, Condition, Criterion
+from policykg.model import DocumentGraph, Node, Provenance
+from policykg.ontology import PKG, load_ontology, name
+from policykg.rules import Rule, rule_in_force
+
+L_CLAUSE, L_CRIT, L_BENEFIT = name(PKG.PolicyClause), name(PKG.EligibilityCriterion), name(PKG.Benefit)
+HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(PKG.PROVIDES)
+P = {p: name(getattr(PKG, p)) for p in (
+    "attribute", "operator", "value", "period", "needs_review", "text", "condition", "benefit_kind",
+    "amount_yuan", "rate", "cap_yuan", "recurrence", "stacking_group", "effective_from", "effective_to",
+    "issuer")}
+
+ONE_OFF, YEARLY = "one-off", "yearly"
+_CJK = "\u4e00-\u9fa5"
+
+
+# ---------------------------------------------------------------- the ontology's words
+@dataclass(frozen=True)
+class Lexicon:
+    """The ontology's labels, arranged for reading criteria and benefits."""
+
+    attributes: dict[str, str]  # label → attribute key
+    value_types: dict[str, str]  # key → place | money | ratio | count | boolean | …
+    units: dict[str, str]  # key → 元 | % | 人 | 件
+    attr_labels: dict[str, str]  # key → preferred label
+    operators: dict[str, str]  # label → operator
+    qualifications: dict[str, str]  # label → preferred label
+    kinds: dict[str, str]  # benefit type label → preferred label
+    threshold_re: re.Pattern[str] = field(repr=False)
+    qualification_re: re.Pattern[str] = field(repr=False)
+    violation_re: re.Pattern[str] = field(repr=False)
+    place_re: re.Pattern[str] = field(repr=False)
+    kind_re: re.Pattern[str] = field(repr=False)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    o = load_ontology()
+    key = lambda c: name(c.iri).rsplit("/", 1)[-1]
+    attrs, vtypes, units, prefs = {}, {}, {}, {}
+    for c in o.concepts(PKG.AttributeScheme):
+        k = key(c)
+        prefs[k] = c.pref_label
+        vtypes[k] = str(next(iter(o.graph.objects(c.iri, PKG.valueType)), "text"))
+        u = next(iter(o.graph.objects(c.iri, PKG.unit)), None)
+        if u is not None:
+            units[k] = str(u)
+        for label in c.labels:
+            attrs[label] = k
+    ops = {label: key(c) for c in o.concepts(PKG.OperatorScheme) for label in c.labels}
+    quals = {label: c.pref_label for c in o.concepts(PKG.QualificationScheme) for label in c.labels}
+    kinds = {label: c.pref_label for c in o.concepts(PKG.BenefitTypeScheme) for label in c.labels}
+
+    numeric = [lb for lb, k in attrs.items() if vtypes[k] in ("money", "ratio", "count")]
+    # 研发费用占销售收入比重: a ratio spelled from the words of its two parts
+    rd = [lb for lb, k in attrs.items() if k == "rd_expense"]
+    rev = [lb for lb, k in attrs.items() if k == "revenue"]
+    ratio_phrase = rf"(?:{_alt(rd)})占(?:{_alt(rev)})的?(?:比重|比例)"
+    before = [lb for lb in ops if ops[lb] in ("ge", "gt", "le", "lt") and not lb.endswith(("以上", "以下", "以内"))]
+    after = [lb for lb in ops if lb.endswith(("以上", "以下", "以内"))]
+    threshold = re.compile(
+        rf"(?P<period>上一?年度?|当年度?|近[一二三两\d]年(?:内)?|年度?)?(?:企业)?"
+        rf"(?P<attr>{ratio_phrase}|{_alt(numeric)})"
+        rf"[^，。；：:\d]{{0,8}}?(?P<pre>{_alt(before)})?\s*"
+        rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
+        rf"\s*(?:[（(]含[)）])?\s*(?P<post>及以上|{_alt(after)})?")
+    # Labels of two characters (高企) are too often part of other words (提高企业) to match alone.
+    qual_labels = [lb for lb in quals if len(lb) > 2]
+    qualification = re.compile(
+        rf"(?P<neg>非|未被?(?:认定为?)?|不属于|不是)?(?P<q>{_alt(qual_labels)})"
+        rf"(?=$|[^{_CJK}]|[的、和或及等与除认资称，；。])(?P<except>[（(]?除外)?")
+    violation_words = [lb for lb, k in attrs.items() if vtypes[k] == "boolean"]
+    violation = re.compile(
+        rf"(?P<period>近[一二三两\d]年(?:内|来)?)?(?:{_alt(violation_words)}"
+        rf"|(?:无|未发生|没有)(?:重大|严重)?(?:违法|违规|失信|不良信用)[^，。；]{{0,6}}?(?:行为|记录))")
+    place_labels = [lb for lb, k in attrs.items() if vtypes[k] == "place"]
+    place_word = rf"(?P<{{}}>[{_CJK}]{{{{2,5}}}}?(?:省|市|县|区)|[本我](?:省|市|县|区))"
+    place = re.compile(
+        rf"(?:在|于)?{place_word.format('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|登记)?"
+        rf"(?:注册|登记注册|{_alt(place_labels)})(?:[和及]税务登记)?"
+        rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word.format('place2')}")
+    kind = re.compile(_alt(kinds))
+    return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, threshold, qualification, violation, place, kind)
+
+
+# ---------------------------------------------------------------- reading text
+GRANT_RE = re.compile(r"给予|给以|予以|奖励|奖补|补助|补贴|资助|贴息|减免|减征|免征")
+# Where the benefit part of a sentence starts: 按…的20% / 给予… / 一次性 / 分别 / 每件奖励 …
+BENEFIT_START_RE = re.compile(r"(?:按照?|分别|一次性|每[件家个项年人户])[^，。；]*?(?:给予|给以|予以|奖励|补助|补贴|资助|奖补|贴息)|给予|给以|予以|(?:奖励|补助|补贴|资助|奖补)(?=[^，。；]{0,6}\d)")
+RATE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
+CAP_RE = re.compile(r"(?:最高|不超过|不高于|上限|封顶|限额|最多|累计不超过)[^，。；\d]{0,10}?(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?元")
+STACK_RE = re.compile(r"不重复享受|不得重复(?:享受|申请|申报)|不重复(?:支持|奖励|补助|补贴|资助|计算)|就高|从高|按最高额?|择优享受")
+DOC_SCOPE_RE = re.compile(r"(?:申报|补贴|补助|奖励|支持|扶持|资助|适用|享受)(?:的)?(?:对象|范围|条件)|适用于")
+OR_LIST_RE = re.compile(r"之一|其中一项|其中之一|以下企业|下列企业|以下单位|下列单位|具体为|以下类型|下列类型")
+AND_LIST_RE = re.compile(r"同时满足|同时具备|以下条件|下列条件|基本条件")
+DEFINITION_RE = re.compile(r"所指|是指|所称|主要包括|包括以下")
+_SENT_SPLIT = re.compile(r"[。；;！？\n]")
+_PIECE_SPLIT = re.compile(r"[，,：:]")
+_FILLER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?)?\s*(?:对于?|凡是?|其中|鼓励|支持|经|且|并|同时|以及|或者?|和|及)?"
+                     r"|(?:的|之|等)?(?:企业|单位|组织|机构|项目|个人|主体|公司|市场主体)?(?:的|等)?$")
+
+
+@dataclass
+class Found:
+    """A criterion read at text[start:end] (absolute offsets)."""
+
+    start: int
+    end: int
+    criterion: Criterion
+    negated: bool = False
+
+
+@dataclass
+class Grant:
+    """One benefit read from one sentence, with the condition that sentence puts in front of it."""
+
+    condition: Condition | None
+    benefits: list[BenefitTerm]
+    spans: list[tuple[int, int]]  # where each benefit's text is
+    pairing_unsure: bool = False
+
+
+@dataclass
+class ClauseInfo:
+    node: Node
+    start: int
+    end: int
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+
+class CriteriaReader:
+    """Reads the criteria and benefits of one document's clauses."""
+
+    def __init__(self, doc: DocumentGraph, text: str) -> None:
+        self.doc, self.text, self.lex = doc, text, lexicon()
+        self.clauses = self._clauses()
+        self.place = self._issuer_place()
+
+    # -------------------------------------------------------------- clause layout
+    def _clauses(self) -> dict[str, ClauseInfo]:
+        out: dict[str, ClauseInfo] = {}
+        for n in self.doc.nodes.values():
+            if n.label != L_CLAUSE or not n.provenance:
+                continue
+            body = n.properties.get(P["text"], "")
+            a = self.text.find(body[:40], n.provenance[0].start) if body else -1
+            if a < 0:
+                continue
+            out[n.id] = ClauseInfo(n, a, a + len(body))
+        for e in self.doc.edges.values():
+            if e.label == HAS_CLAUSE and e.source in out and e.target in out:
+                out[e.source].children.append(e.target)
+                out[e.target].parent = e.source
+        for c in out.values():
+            c.children.sort(key=lambda cid: out[cid].start)
+        return out
+
+    def _issuer_place(self) -> dict[str, str]:
+        issuer = next((n.properties.get(P["issuer"]) for n in self.doc.nodes.values()
+                       if n.id == self.doc.policy_id), None) or ""
+        m = re.match(rf"(?P<prov>[{_CJK}]{{2,3}}省)?(?P<city>[{_CJK}]{{2,4}}?市)?(?P<county>[{_CJK}]{{1,4}}?[区县])?", issuer)
+        found = {k: v for k, v in (m.groupdict() if m else {}).items() if v}
+        return {"省": found.get("prov"), "市": found.get("city") or found.get("county"),
+                "县": found.get("county") or found.get("city"), "区": found.get("county") or found.get("city")}
+
+    def own_ranges(self, cid: str) -> list[tuple[int, int]]:
+        """Parts of a clause that are not inside its sub-clauses."""
+        c = self.clauses[cid]
+        out, pos = [], c.start
+        for k in c.children:
+            ch = self.clauses[k]
+            if ch.start > pos:
+                out.append((pos, ch.start))
+            pos = max(pos, ch.end)
+        if pos < c.end:
+            out.append((pos, c.end))
+        return out
+
+    def sentences(self, cid: str) -> list[tuple[int, int]]:
+        out = []
+        for a, b in self.own_ranges(cid):
+            start = a
+            for m in _SENT_SPLIT.finditer(self.text, a, b):
+                if self.text[start:m.start()].strip():
+                    out.append(self._trim(start, m.start()))
+                start = m.end()
+            if self.text[start:b].strip():
+                out.append(self._trim(start, b))
+        return out
+
+    def _trim(self, a: int, b: int) -> tuple[int, int]:
+        while a < b and self.text[a] in " \t\u3000":
+            a += 1
+        while b > a and self.text[b - 1] in " \t\u3000":
+            b -= 1
+        return a, b
+
+    # -------------------------------------------------------------- criteria
+    def criteria_in(self, a: int, b: int) -> list[Found]:
+        """Every criterion the ontology's words let us read in text[a:b]."""
+        t, lex, out = self.text, self.lex, []
+        taken: list[tuple[int, int]] = []
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= x or s >= y for x, y in taken)
+
+        for m in lex.place_re.finditer(t, a, b):
+            place = m.group("place") or m.group("place2")
+            if place[0] in "本我":
+                place = self.place.get(place[1])
+                if not place:
+                    continue
+            if place.endswith("区") and len(place) <= 2:  # 园区, 社区
+                continue
+            out.append(Found(m.start(), m.end(), Criterion("registered_place", "eq", place, text=m.group(0))))
+            taken.append(m.span())
+        for m in lex.violation_re.finditer(t, a, b):
+            out.append(Found(m.start(), m.end(), Criterion(
+                "no_major_violation", "true", True, period=_period(m.group("period")), text=m.group(0))))
+            taken.append(m.span())
+        for m in lex.threshold_re.finditer(t, a, b):
+            if not free(*m.span()):
+                continue
+            c = self._threshold(m) if not _per_unit(t, m.end()) else None  # 20万元/亩 is a density
+            if c is not None:
+                out.append(Found(m.start(), m.end(), c))
+                taken.append(m.span())
+        for m in lex.qualification_re.finditer(t, a, b):
+            if not free(m.start("q"), m.end("q")):
+                continue
+            pref = lex.qualifications[m.group("q")]
+            s = m.start("neg") if m.group("neg") else m.start("q")
+            e = m.end()
+            out.append(Found(s, e, Criterion("qualification", "has", pref, text=t[s:e]),
+                             negated=bool(m.group("neg") or m.group("except"))))
+            taken.append((s, e))
+        return sorted(out, key=lambda f: f.start)
+
+    def _threshold(self, m: re.Match[str]) -> Criterion | None:
+        lex = self.lex
+        label = m.group("attr")
+        key = lex.attributes.get(label, "rd_ratio" if "占" in label else None)
+        op = lex.operators.get(m.group("pre") or "") or lex.operators.get((m.group("post") or "").removeprefix("及"))
+        if key is None or op is None:
+            return None
+        vtype, unit = lex.value_types[key], m.group("unit")
+        num = float(m.group("num"))
+        if vtype == "money":
+            if unit != "元":
+                return None
+            value, unit = money_to_yuan(m.group("num"), m.group("mul")), "元"
+        elif vtype == "ratio":
+            if unit not in ("%", "％"):
+                return None
+            value, unit = num, "%"
+        else:
+            if unit in ("元", "%", "％"):
+                return None
+            value = int(num * {"万": 10_000, "亿": 100_000_000}.get(m.group("mul") or "", 1))
+            unit = lex.units.get(key, unit)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return Criterion(key, op, value, unit, _period(m.group("period")), text=m.group(0).rstrip())
+
+    def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
+        """The condition text[a:b] states: its pieces (cut at ，：) ANDed; within a piece,
+        qualifications listed with 、/或 are alternatives; anything unread → needs review."""
+        parts: list[Condition] = []
+        if review and not self.criteria_in(a, b):
+            # nothing readable: one review criterion quoting the whole phrase, not one per comma
+            if not self._unread(a, b):
+                return None
+            ra, rb = self._trim(a, b)
+            return Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb].rstrip("，,：:"), needs_review=True))
+        for pa, pb in _pieces(self.text, a, b):
+            found = self.criteria_in(pa, pb)
+            if found:
+                parts.append(self._combine(found, pa, pb))
+                rest = self._residue(pa, pb, found)
+            else:
+                rest = (pa, pb)
+            if review and rest is not None and self._unread(*rest):
+                ra, rb = self._trim(*rest)
+                parts.append(Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True)))
+        return Condition.all_of(*parts) if parts else None
+
+    def _combine(self, found: list[Found], a: int, b: int) -> Condition:
+        leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
+                  for f in found]
+        quals = [i for i, f in enumerate(found) if f.criterion.attribute == "qualification" and not f.negated]
+        between = self.text[found[0].start:found[-1].end]
+        if len(quals) > 1 and not re.search(r"同时|且|并", between):
+            alts = Condition.any_of(*(leaves[i] for i in quals))
+            rest = [lf for i, lf in enumerate(leaves) if i not in quals]
+            return Condition.all_of(*rest, alts) if rest else alts
+        if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
+            return Condition.any_of(*leaves)
+        return Condition.all_of(*leaves)
+
+    def _residue(self, a: int, b: int, found: list[Found]) -> tuple[int, int] | None:
+        """The longest stretch of the piece that no criterion covers, if it says anything."""
+        best, pos = None, a
+        for f in [*found, Found(b, b, Criterion(None, "true"))]:
+            if f.start - pos > (best[1] - best[0] if best else 0):
+                best = (pos, f.start)
+            pos = max(pos, f.end)
+        return best
+
+    def _unread(self, a: int, b: int) -> bool:
+        s = self.text[a:b].strip(" \t\u3000，、；：:（）()“”\"'")
+        if re.fullmatch(rf"的[{_CJK}]{{0,6}}(?:企业|单位|组织|机构|项目|公司)", s):
+            return False  # 的科技企业: the subject the conditions are about
+        for _ in range(2):
+            s = _FILLER.sub("", s).strip(" ，、；：:（）()")
+        s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
+        if re.fullmatch(r"(?:对于?)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为)?为?(?:国家级?|省级?|市级?|县级?)?", s):
+            return False  # 对首次认定为 (高新技术企业): the qualification's own verb
+        return len(re.findall(f"[{_CJK}]", s)) >= 3
+
+    # -------------------------------------------------------------- benefits
+    def grants(self, cid: str) -> tuple[list[Grant], float | None, str | None]:
+        """The grants read from a clause's own sentences, a cap stated for the whole clause,
+        and its recurrence when said once (每家企业每年最高…)."""
+        grants, clause_cap, clause_rec = [], None, None
+        cap_only: list[Grant] = []
+        for a, b in (u for sa, sb in self.sentences(cid) for u in self._grant_units(sa, sb)):
+            s = self.text[a:b]
+            m = BENEFIT_START_RE.search(s)
+            kind = self.lex.kind_re.search(s)
+            cap = CAP_RE.search(s)
+            if not m or not kind or "承担" in s or "配套" in s[:m.start()]:
+                if cap and not m and not GRANT_RE.search(s[:cap.start()]):
+                    clause_cap = money_to_yuan(cap.group("num"), cap.group("mul"))
+                    clause_rec = _recurrence(s)
+                continue
+            start = m.start()
+            seg = max(s.rfind(ch, 0, start) for ch in "，,") + 1
+            if re.match(r"\s*按照?", s[seg:start]):
+                start = seg
+            ca = a + start
+            lead = re.search(r"对于?|凡", s[:start])
+            if lead and not re.search(r"[，,]", s[:lead.start()]):
+                a_cond = a + lead.start()  # skip a run-in heading (一、鼓励…对…)
+            else:
+                a_cond = _strip_number(self.text, a, b)[0]
+            g = self._grant(a, b, ca, a_cond)
+            if g is not None:
+                grants.append(g)
+            elif cap:  # 补贴总额最高不超过5万元: a cap with no amount of its own
+                kind_pref = self.lex.kinds[kind.group(0)]
+                cap_only.append(Grant(self.condition_of(a, a + start, review=False), [BenefitTerm(
+                    kind_pref, cap_yuan=money_to_yuan(cap.group("num"), cap.group("mul")),
+                    recurrence=_recurrence(s), text=s)], [(a, b)]))
+        if grants and cap_only and clause_cap is None:
+            # 单个企业最高奖励100万元 after the grants: it bounds them
+            clause_cap = cap_only[0].benefits[0].cap_yuan
+            clause_rec = cap_only[0].benefits[0].recurrence
+        elif not grants:
+            grants = cap_only
+        return grants, clause_cap, clause_rec
+
+    def _grant_units(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Cut a sentence where a second condition starts after a complete grant:
+        …以上的，奖励20万元，销售额在3亿元以上的，奖励30万元 → two units."""
+        t, out, start, granted = self.text, [], a, False
+        for seg_a, seg_b in _pieces(t, a, b):
+            seg = t[seg_a:seg_b]
+            if granted and not CAP_RE.search(seg) and not GRANT_RE.search(seg) \
+                    and not re.match(r"\s*(?:单个|单项|每|最高|累计|其中|按|且|并|该|以上|分|连续|同时|超出|不超过)", seg):
+                out.append((start, seg_a - 1))
+                start, granted = seg_a, False
+            if GRANT_RE.search(seg) and (MONEY_RE.search(seg) or RATE_RE.search(seg)):
+                granted = granted or bool(re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?元|[%％]", seg))
+        out.append((start, b))
+        return out
+
+    def _grant(self, a: int, b: int, ben: int, a_cond: int | None = None) -> Grant | None:
+        t = self.text
+        s, part = t[a:b], t[ben:b]
+        kind_m = self.lex.kind_re.search(part) or self.lex.kind_re.search(s)
+        kind = self.lex.kinds[kind_m.group(0)]
+        off = ben - a
+        caps = [(m.start() - off, m.end() - off, money_to_yuan(m["num"], m["mul"])) for m in CAP_RE.finditer(s)
+                if m.end() > off]
+        in_cap = lambda i: any(x <= i < y for x, y, _ in caps)
+        amounts = [money_to_yuan(m["num"], m["mul"]) for m in MONEY_RE.finditer(part)
+                   if m["cur"] == "元" and not in_cap(m.start()) and not _per_unit(part, m.end())]
+        rates = [float(m["num"]) / 100 for m in RATE_RE.finditer(part) if not in_cap(m.start())]
+        cap = caps[0][2] if caps else None
+        if not amounts and not rates:
+            return None
+        rec = _recurrence(s)
+        a_cond = a if a_cond is None else min(a_cond, ben)
+        cond = self.condition_of(a_cond, ben) if ben > a_cond else None
+        tiers = self._tiers(a_cond, ben, len(amounts)) if len(amounts) > 1 and "分别" in s else None
+        if tiers:
+            terms = [BenefitTerm(kind, amt, None, cap, rec, s) for amt in amounts]
+            return Grant(Condition.any_of(*tiers), terms, [(a, b)] * len(terms))
+        if len(amounts) > 1:
+            # several amounts the text does not pair with conditions: the largest as the estimate
+            return Grant(cond, [BenefitTerm(kind, max(amounts), rates[0] if rates else None, cap, rec, s)],
+                         [(a, b)], pairing_unsure=True)
+        return Grant(cond, [BenefitTerm(kind, amounts[0] if amounts else None, rates[0] if rates else None,
+                                        cap, rec, s)], [(a, b)])
+
+    def _tiers(self, a: int, b: int, n: int) -> list[Condition] | None:
+        """年销售额在500万元以上、1000万元以上的，分别给予…: one readable criterion per tier."""
+        found = [f for f in self.criteria_in(a, b) if not f.negated]
+        if len(found) == n and len({f.criterion.attribute for f in found}) == 1:
+            return [Condition.leaf(f.criterion) for f in found]
+        return None
+
+
+# ---------------------------------------------------------------- helpers
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out, start = [], a
+    depth = 0
+    for i in range(a, b):
+        ch = text[i]
+        depth += ch in "（(" and 1 or 0
+        depth -= ch in "）)" and 1 or 0
+        if depth <= 0 and _PIECE_SPLIT.match(ch):
+            if i > start:
+                out.append((start, i))
+            start = i + 1
+    if b > start:
+        out.append((start, b))
+    return out
+
+
+def _per_unit(text: str, end: int) -> bool:
+    """20万元/亩, 0.4万元/个: an amount per unit, not a total."""
+    return text[end:end + 1] in ("/", "／", "每")
+
+
+def _period(s: str | None) -> str | None:
+    if not s:
+        return None
+    s = s.removesuffix("内").removesuffix("来")
+    return {"上年": "上年度", "上一年": "上年度", "上一年度": "上年度", "当年": "当年度", "年": "年度"}.get(s, s)
+
+
+def _recurrence(s: str) -> str | None:
+    if "一次性" in s:
+        return ONE_OFF
+    if re.search(r"每年|连续[一二三四五两\d]年|年度最高|每家每年|年均", s):
+        return YEARLY
+    return None
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if v >= 100_000_000 and v % 10_000_000 == 0:
+            return f"{v / 100_000_000:g}亿"
+        if v >= 10_000 and v % 10_000 == 0:
+            return f"{v / 10_000:g}万"
+        return f"{v:g}"
+    return str(v)
+
+
+_SYMBOL = {"eq": "：", "ne": "≠", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "in": "∈", "has": "："}
+
+
+def criterion_name(c: Criterion) -> str:
+    """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待核：…"""
+    if c.needs_review or c.attribute is None:
+        return "待人工核对：" + c.text[:40]
+    label = lexicon().attr_labels.get(c.attribute, c.attribute)
+    if c.operator == "true":
+        return (c.period or "") + label
+    return f"{c.period or ''}{label}{_SYMBOL.get(c.operator, c.operator)}{_num(c.value)}{c.unit or ''}"
+
+
+def benefit_name(b: BenefitTerm) -> str:
+    parts = [b.kind]
+    if b.amount_yuan is not None:
+        parts.append(f"{_num(b.amount_yuan)}元")
+    if b.rate is not None:
+        parts.append(f"{b.rate * 100:g}%")
+    if b.cap_yuan is not None:
+        parts.append(f"最高{_num(b.cap_yuan)}元")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------- writing the graph
+class _Writer:
+    def __init__(self, doc: DocumentGraph, text: str) -> None:
+        self.doc, self.text = doc, text
+        self.criterion_ids: dict[tuple[str, str], str] = {}  # (clause, criterion json) → node id
+        self.counts: dict[str, int] = {}
+
+    def prov(self, quote: str, within: tuple[int, int] | None = None) -> Provenance:
+        a = self.text.find(quote, *(within or (0,))) if quote else -1
+        if a < 0 and within:
+            a = self.text.find(quote) if quote else -1
+        a, b = (a, a + len(quote)) if a >= 0 else ((within or (0, 0))[0], (within or (0, 0))[1])
+        return Provenance(self.doc.doc_id, self.doc.source, a, b, sentence_around(self.text, a, b))
+
+    def _next(self, prefix: str, cid: str) -> str:
+        n = self.counts[prefix + cid] = self.counts.get(prefix + cid, 0) + 1
+        return f"{prefix}:{cid}#{n}"
+
+    def criterion(self, owner: str, c: Criterion, within: tuple[int, int]) -> str:
+        """The node of a criterion, under the clause whose text quotes it (`owner`)."""
+        key = (owner, repr(c))
+        if key in self.criterion_ids:
+            return self.criterion_ids[key]
+        nid = self._next(L_CRIT, owner.split(":", 1)[1])
+        self.doc.add_node(nid, L_CRIT, criterion_name(c), prov=self.prov(c.text, within), **{
+            P["attribute"]: c.attribute, P["operator"]: c.operator, P["value"]: c.value,
+            P["period"]: c.period, P["needs_review"]: c.needs_review, P["text"]: c.text})
+        self.criterion_ids[key] = nid
+        return nid
+
+    def require(self, cid: str, crit_node: str) -> None:
+        n = self.doc.nodes[crit_node]
+        self.doc.add_edge(cid, REQUIRES, crit_node, prov=n.provenance[0] if n.provenance else None)
+
+    def benefit(self, cid: str, b: BenefitTerm, within: tuple[int, int], *, cond: Condition | None,
+                unsure: bool) -> str:
+        nid = self._next(L_BENEFIT, cid.split(":", 1)[1])
+        prov = self.prov(b.text, within)
+        self.doc.add_node(nid, L_BENEFIT, benefit_name(b), prov=prov, **{
+            P["benefit_kind"]: b.kind, P["amount_yuan"]: b.amount_yuan, P["rate"]: b.rate,
+            P["cap_yuan"]: b.cap_yuan, P["recurrence"]: b.recurrence, P["text"]: b.text,
+            P["condition"]: cond.dumps() if cond is not None else None,
+            P["needs_review"]: True if unsure else None})
+        self.doc.add_edge(cid, PROVIDES, nid, prov=prov)
+        return nid
+
+
+@dataclass
+class ClauseCriteria:
+    """What add_criteria decided for one clause (also handy for measuring coverage)."""
+
+    clause: str
+    condition: Condition | None
+    benefits: list[BenefitTerm]
+    from_rule: bool = False
+
+
+def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) -> dict[str, ClauseCriteria]:
+    """Read and write the criteria and benefits of every clause of a document; returns them by clause."""
+    r = CriteriaReader(doc, text)
+    w = _Writer(doc, text)
+    clauses = r.clauses
+
+    # Conditions the document states once, for all its clauses
+    scope: list[tuple[str, Condition]] = []
+    roots: dict[str, str | None] = {}
+    for cid in sorted(clauses, key=lambda k: clauses[k].start):
+        if _is_scope(r, cid) and not any(_inside(clauses, cid, s) for s, _ in scope):
+            cond = _clause_condition(r, cid)
+            if cond is not None:
+                scope.append((cid, cond))
+                roots[cid] = _scope_root(clauses, cid)
+
+    stacking = any(STACK_RE.search(c.node.properties.get(P["text"], "")) for c in clauses.values()
+                   if c.parent is None)
+    group = f"{doc.policy_id or doc.doc_id}#stack" if stacking else None
+    out: dict[str, ClauseCriteria] = {}
+    for cid in sorted(clauses, key=lambda k: clauses[k].start):
+        c = clauses[cid]
+        rule = rule_in_force(cid, on=today)
+        grants, clause_cap, clause_rec = ([], None, None) if rule else r.grants(cid)
+        own_scope = [(s, cond) for s, cond in scope if not _inside(clauses, cid, s)
+                     and (roots[s] is None or _inside(clauses, cid, roots[s]))]
+        is_scope = cid in dict(scope)
+        if rule is None and not grants and not is_scope:
+            continue
+        if rule is not None:
+            _write_rule(w, r, cid, rule)
+            out[cid] = ClauseCriteria(cid, rule.condition, list(rule.benefits), from_rule=True)
+            if rule.benefits and group:
+                c.node.properties[P["stacking_group"]] = group
+            continue
+        # a cap stated once for the clause bounds the grants that state none
+        for g in grants:
+            g.benefits = [b if b.cap_yuan is not None or clause_cap is None else
+                          BenefitTerm(b.kind, b.amount_yuan, b.rate, clause_cap, b.recurrence or clause_rec, b.text)
+                          for b in g.benefits]
+        parts = [cond for s, cond in own_scope] if not is_scope else []
+        if is_scope:
+            parts.append(dict(scope)[cid])
+        lead = _lead_condition(r, cid) if grants else None
+        if lead is not None:
+            parts.append(lead)
+        alts = [g.condition for g in grants if g.condition is not None]
+        if grants and len(alts) == len(grants) and alts:
+            parts.append(Condition.any_of(*alts))
+        elif len(alts) == 1 and len(grants) == 1:
+            parts.append(alts[0])
+        # a grant with no condition of its own applies to all the clause's (and document's) firms
+        cond = Condition.all_of(*parts) if parts else None
+        _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r)
+        benefits: list[BenefitTerm] = []
+        for g in grants:
+            for b, span in zip(g.benefits, g.spans, strict=True):
+                w.benefit(cid, b, span, cond=g.condition, unsure=g.pairing_unsure)
+                benefits.append(b)
+        if benefits and group:
+            c.node.properties[P["stacking_group"]] = group
+        out[cid] = ClauseCriteria(cid, cond, benefits)
+    return out
+
+
+def add_criteria(doc: DocumentGraph, text: str) -> None:
+    """Add EligibilityCriterion and Benefit nodes, REQUIRES / PROVIDES edges and each clause's
+    `condition` (the AND / OR / NOT tree as JSON) to a document graph.
+
+    Args:
+        doc: the document graph the extractor built (its PolicyClause nodes are read).
+        text: the full document text the clause offsets refer to.
+    """
+    read_criteria(doc, text)
+
+
+def _is_scope(r: CriteriaReader, cid: str) -> bool:
+    """An article that says who the document (or its section) is for: 申报对象, 适用范围 …"""
+    own = r.own_ranges(cid)
+    if not own:
+        return False
+    a, b = own[0]
+    return bool(DOC_SCOPE_RE.search(r.text[a:min(b, a + 30)]))
+
+
+def _scope_root(clauses: dict[str, ClauseInfo], cid: str) -> str | None:
+    """What a scope article covers: its parent section, or the whole document (None) when it
+    stands at the top or directly under a chapter (第二章 申报条件)."""
+    parent = clauses[cid].parent
+    if parent is None or re.fullmatch(r"第[一二三四五六七八九十百]+章", clauses[parent].node.properties.get("number", "")):
+        return None
+    return parent
+
+
+def _inside(clauses: dict[str, ClauseInfo], cid: str, ancestor: str) -> bool:
+    while cid is not None:
+        if cid == ancestor:
+            return True
+        cid = clauses[cid].parent
+    return False
+
+
+def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
+    """A whole clause read as conditions: its own sentences, then its sub-clauses as a list
+    (alternatives when it says 之一 / 以下企业, else all required)."""
+    parts: list[Condition] = []
+    own = []
+    for a, b in r.sentences(cid):
+        if DEFINITION_RE.search(r.text[a:b]):
+            break  # 本办法所指的新材料主要包括：… defines words, it sets no condition
+        own.append((a, b))
+    for a, b in own:
+        if OR_LIST_RE.fullmatch(r.text[a:b].strip("：: ")) or re.fullmatch(r"具体为[：:]?", r.text[a:b].strip()):
+            continue
+        cond = r.condition_of(*_after_subject(r.text, a, b))
+        if cond is not None:
+            parts.append(cond)
+    kids = r.clauses[cid].children
+    lead = "".join(r.text[a:b] for a, b in own)
+    if kids and (OR_LIST_RE.search(lead) or AND_LIST_RE.search(lead)):
+        alts = []
+        for k in kids:
+            ka, kb = r.clauses[k].start, r.clauses[k].end
+            first = next(iter(r.sentences(k)), None) or (ka, kb)
+            body = _strip_number(r.text, *first)
+            cond = _clause_condition(r, k) if r.clauses[k].children else r.condition_of(*body)
+            if cond is not None:
+                alts.append(cond)
+        if alts:
+            either = OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead.replace("之一", "")) or "之一" in lead
+            parts.append(Condition.any_of(*alts) if either else Condition.all_of(*alts))
+    return Condition.all_of(*parts) if parts else None
+
+
+def _lead_condition(r: CriteriaReader, cid: str) -> Condition | None:
+    """A benefit clause's sub-items listed as 以下条件 / 之一 (申报条件：1.… 2.…) that grant nothing themselves."""
+    c = r.clauses[cid]
+    kids = [k for k in c.children if not r.grants(k)[0]]
+    if not kids or len(kids) != len(c.children):
+        return None
+    lead = "".join(r.text[a:b] for a, b in r.own_ranges(cid))
+    if not (OR_LIST_RE.search(lead) or AND_LIST_RE.search(lead)):
+        return None
+    alts = [cd for k in kids if (cd := r.condition_of(*_strip_number(r.text, *(next(iter(r.sentences(k)), None)
+                                                                          or (r.clauses[k].start, r.clauses[k].end)))))]
+    if not alts:
+        return None
+    return Condition.any_of(*alts) if "之一" in lead or OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead) \
+        else Condition.all_of(*alts)
+
+
+def _strip_number(text: str, a: int, b: int) -> tuple[int, int]:
+    m = re.match(r"\s*(?:第[一二三四五六七八九十百]+条|[（(]?[一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*", text[a:b])
+    return (a + m.end(), b) if m else (a, b)
+
+
+def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
+    """Skip 第二条 and 'X的对象为' so the subject of the article is not read as a condition."""
+    a, b = _strip_number(text, a, b)
+    m = re.match(r"[^，。；]{0,20}?(?:对象|范围|条件)(?:为|是|包括|如下)?[：:]?", text[a:b])
+    if m and DOC_SCOPE_RE.search(m.group(0)):
+        a += m.end()
+    return a, b
+
+
+def _write_condition(w: _Writer, cid: str, cond: Condition | None, *, scope_owner: dict[int, str],
+                     r: CriteriaReader) -> None:
+    if cond is None:
+        return
+    doc = w.doc
+    doc.nodes[cid].properties[P["condition"]] = cond.dumps()
+
+    def walk(c: Condition, owner: str) -> None:
+        owner = scope_owner.get(id(c), owner)
+        if c.criterion is not None:
+            span = (r.clauses[owner].start, r.clauses[owner].end)
+            w.require(cid, w.criterion(owner, c.criterion, span))
+        for ch in c.children:
+            walk(ch, owner)
+
+    walk(cond, cid)
+
+
+def _write_rule(w: _Writer, r: CriteriaReader, cid: str, rule: Rule) -> None:
+    node = w.doc.nodes[cid]
+    span = (r.clauses[cid].start, r.clauses[cid].end)
+    node.properties[P["condition"]] = rule.condition.dumps()
+    node.properties[P["effective_from"]] = rule.effective_from
+    if rule.effective_to:
+        node.properties[P["effective_to"]] = rule.effective_to
+    for c in rule.condition.criteria():
+        owner = _quoting_clause(r, cid, c.text)
+        w.require(cid, w.criterion(owner, c, (r.clauses[owner].start, r.clauses[owner].end)))
+    for b in rule.benefits:
+        w.benefit(cid, b, span, cond=None, unsure=False)
+
+
+def _quoting_clause(r: CriteriaReader, cid: str, quote: str) -> str:
+    """The clause whose text holds a quote: the clause itself, else the smallest other one."""
+    def holds(k: str) -> bool:
+        return quote in r.text[r.clauses[k].start:r.clauses[k].end]
+    if not quote or holds(cid):
+        return cid
+    found = [k for k in r.clauses if holds(k)]
+    return min(found, key=lambda k: r.clauses[k].end - r.clauses[k].start, default=cid)
