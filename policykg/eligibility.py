@@ -113,7 +113,7 @@ class Condition:
     @staticmethod
     def from_json(d: dict[str, Any]) -> Condition:
         if d["op"] == "LEAF":
-            return Condition.leaf(Criterion(**d["criterion"]))
+            return Condition.leaf(Criterion(**{"attribute": None, "operator": "eq", **d["criterion"]}))
         return Condition(d["op"], tuple(Condition.from_json(c) for c in d["children"]))
 
     def dumps(self) -> str:

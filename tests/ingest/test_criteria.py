@@ -79,7 +79,7 @@ def test_jiaxing_article_2_reads_place_and_the_or_of_qualifications():
     assert len(either) == 1  # 具体为：一、…二、…: the listed kinds are alternatives
     alts = either[0].criteria()
     assert [c.value for c in alts[:2]] == ["高新技术企业", "科技型企业"]
-    assert alts[2].needs_review and alts[2].text == "省农业科技企业"  # not in the ontology: kept, flagged
+    assert alts[2].value == "省农业科技企业" and not alts[2].needs_review  # a qualification the ontology knows
 
 
 def test_jiaxing_article_6_gets_the_documents_conditions_and_its_cap():
@@ -192,8 +192,10 @@ def test_xianju_trade_tiers_in_separate_sentences_give_one_benefit_each():
     assert sorted(b["amount_yuan"] for b in benefits(g, node)) == [100000, 200000, 300000]
     cond = condition(node)
     assert cond.op == "OR" and len(cond.children) == 3
-    # 销售额 is not a label of 营业收入 in the ontology: read as needs review, quoted, not dropped
-    assert all(c.needs_review and "销售额" in c.text for c in cond.criteria())
+    # 销售额 is a label of 营业收入: each tier reads as a revenue threshold
+    tiers = [c for c in cond.criteria() if c.attribute == "revenue"]
+    assert [(c.operator, c.value) for c in tiers] == [("ge", 10_000_000), ("ge", 20_000_000), ("ge", 30_000_000)]
+    assert all("销售额" in c.text for c in tiers)
 
 
 def test_an_unreadable_condition_becomes_a_needs_review_criterion():
