@@ -8,6 +8,8 @@ from policykg.model import DocumentGraph, SearchUnit
 from policykg.ontology import PKG, name
 
 L_DOC, L_CLAUSE, HAS_CLAUSE = name(PKG.PolicyDocument), name(PKG.PolicyClause), name(PKG.HAS_CLAUSE)
+# Read out of a clause's text, which is searchable itself: no units of their own.
+DERIVED = frozenset({name(PKG.EligibilityCriterion), name(PKG.Benefit)})
 
 
 def _own_text(text: str, child_texts: list[str]) -> str:
@@ -37,7 +39,7 @@ def units_for(doc: DocumentGraph) -> list[SearchUnit]:
             body = _own_text(node.properties.get("text", ""), children.get(node.id, []))
             if body:
                 units.append(SearchUnit(node.id, L_CLAUSE, doc.doc_id, f"{title} {node.name}", body, search_tokens(body)))
-        elif policy is None or node.id != policy.id:
+        elif node.label not in DERIVED and (policy is None or node.id != policy.id):
             body = " ".join([node.name, *node.aliases])
             units.append(SearchUnit(node.id, node.label, doc.doc_id, node.name, body, search_tokens(body)))
     return units
