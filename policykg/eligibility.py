@@ -196,6 +196,8 @@ def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = N
             return Line(c, Outcome.MET, tuple(held[:1]))
         return Line(c, Outcome.NOT_MET, tuple(facts[:3]), advice=f"取得{c.value}认定后可申请")
     latest = facts[0]
+    if c.unit and latest.unit and c.unit != latest.unit and c.unit in ("元", "%") :
+        return Line(c, Outcome.MISSING, (latest,), advice=_ask(c) + f"（以{c.unit}计）")  # e.g. capital in USD
     try:
         ok = _compare(c.operator, latest.value, c.value)
     except (TypeError, ValueError):

@@ -39,6 +39,8 @@ def _literal(key: str, value) -> Literal:
         return Literal(value, datatype=XSD.date)
     if isinstance(value, bool):
         return Literal(value)
+    if isinstance(value, dict | list):
+        return Literal(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if isinstance(value, int | float):
         return Literal(Decimal(str(value)), datatype=XSD.decimal)
     return Literal(str(value), lang="zh") if key in ("title", "heading", "text", "tasks") else Literal(str(value))

@@ -112,6 +112,8 @@ class PKG(DefinedNamespace):
     stacking_group: URIRef
     effective_from: URIRef
     effective_to: URIRef
+    patent_type: URIRef
+    program: URIRef
 
     # annotations and schemes
     nameSuffix: URIRef

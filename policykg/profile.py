@@ -57,7 +57,7 @@ P_CREDIT, P_FACTS, P_NUMBER, P_TITLE, P_ROLE, P_LEVEL, P_PTYPE, P_FROM, P_TO = (
     name(PKG.credit_code), name(PKG.facts), name(PKG.number), name(PKG.title), name(PKG.role), name(PKG.level),
     name(PKG.platform_type), name(PKG.effective_from), name(PKG.effective_to))
 # Not in the ontology yet (asked for): the kind of a patent and the programme a talent came through.
-P_PATENT_TYPE, P_PROGRAM = "patent_type", "program"
+P_PATENT_TYPE, P_PROGRAM = name(PKG.patent_type), name(PKG.program)
 
 SENTENCE_CHARS = 300
 PATENT_TYPES = ("发明", "实用新型", "外观设计")
