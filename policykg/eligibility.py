@@ -245,6 +245,7 @@ def evaluate(cond: Condition, firm: FirmProfile, *, as_of: str | None = None) ->
         return (Status.ELIGIBLE if all(s is Status.ELIGIBLE for s in statuses) else Status.UNKNOWN), lines
     if cond.op == "OR":
         if Status.ELIGIBLE in statuses:
-            return Status.ELIGIBLE, lines
+            # The branch that qualifies is the reason; the other alternatives do not matter.
+            return Status.ELIGIBLE, results[statuses.index(Status.ELIGIBLE)][1]
         return (Status.INELIGIBLE if all(s is Status.INELIGIBLE for s in statuses) else Status.UNKNOWN), lines
     raise ValueError(f"unknown condition operator {cond.op!r}")

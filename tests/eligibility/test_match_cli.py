@@ -1,0 +1,94 @@
+"""Must show: `policykg match` on real clauses of the corpus (《嘉兴市科技保险补贴实施办法（试行）》
+第二条, criteria from rules/ and extraction) for firm profiles in each situation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from policykg.cli import app as cli
+from tests.conftest import ZHEJIANG
+
+CLAUSE = "PolicyClause:嘉科综〔2018〕47号#第二条"
+BASE = {"credit_code": "91330402MA28A1X0XW", "name": "嘉兴测试科技有限公司", "as_of": "2024-01-01"}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("match")
+    r = CliRunner().invoke(cli, ["ingest", str(ZHEJIANG / "0410.txt"), str(ZHEJIANG / "0018.txt")],
+                           env={"POLICYKG_DATA_DIR": str(d)})
+    assert r.exit_code == 0, r.output
+    return d
+
+
+def answer(data_dir, tmp_path, **profile):
+    from policykg.credit_code import validate_credit_code
+
+    body = {**BASE, **profile}
+    validate_credit_code(body["credit_code"])
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["match", "--firm", str(path), "--json", "--all"], env={"POLICYKG_DATA_DIR": str(data_dir)})
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    [result] = [x for x in data["results"] if x["clause"]["id"] == CLAUSE]
+    return data, result
+
+
+HNTE = [{"name": "高企", "date": "2020-12-01"}]
+
+
+def test_meets_every_criterion(data_dir, tmp_path):
+    data, r = answer(data_dir, tmp_path, registered_place="浙江省嘉兴市南湖区", qualifications=HNTE, no_major_violation=True)
+    assert r["status"] == "eligible"
+    assert r["policy"]["doc_number"] == "嘉科综〔2018〕47号" and r["clause"]["source_file"] == "0410.txt"
+    assert all(line["outcome"] == "met" for line in r["reasons"] if line["criterion"]["attribute"] != "qualification"
+               or line["outcome"] == "met")
+    assert r["benefit"]["estimate_yuan"] == 50000
+    for line in r["reasons"]:  # every reason quotes the clause (or the rule that quotes it)
+        assert line["criterion"]["text"]
+
+
+def test_fails_one_criterion(data_dir, tmp_path):
+    _, r = answer(data_dir, tmp_path, registered_place="浙江省嘉兴市", qualifications=HNTE, no_major_violation=False)
+    assert r["status"] == "ineligible"
+    [bad] = [x for x in r["reasons"] if x["outcome"] == "not met"]
+    assert bad["criterion"]["attribute"] == "no_major_violation"
+
+
+def test_lacks_one_fact_is_unknown_with_a_question(data_dir, tmp_path):
+    data, r = answer(data_dir, tmp_path, registered_place="浙江省嘉兴市", qualifications=HNTE)
+    assert r["status"] == "unknown"
+    assert [x["criterion"]["attribute"] for x in r["reasons"] if x["outcome"] == "missing fact"] == ["no_major_violation"]
+    assert any(q["attribute"] == "no_major_violation" for q in data["questions"])
+
+
+def test_either_branch_of_the_or(data_dir, tmp_path):
+    for qual in ("科技型中小企业", "省农业科技企业"):
+        _, r = answer(data_dir, tmp_path, registered_place="嘉兴市", no_major_violation=True,
+                      qualifications=[{"name": qual, "date": "2021-05-01"}])
+        assert r["status"] == "eligible", qual
+
+
+def test_registered_in_the_wrong_city(data_dir, tmp_path):
+    _, r = answer(data_dir, tmp_path, registered_place="浙江省湖州市", qualifications=HNTE, no_major_violation=True)
+    assert r["status"] == "ineligible"
+    [bad] = [x for x in r["reasons"] if x["outcome"] == "not met"]
+    assert bad["criterion"]["attribute"] == "registered_place"
+
+
+def test_no_result_is_ineligible_for_a_missing_fact(data_dir, tmp_path):
+    data, _ = answer(data_dir, tmp_path)  # nothing known but the name
+    for r in data["results"]:
+        if r["status"] == "ineligible":
+            assert any(x["outcome"] == "not met" for x in r["reasons"]), r["clause"]["id"]
+
+
+def test_policy_direction(data_dir):
+    r = CliRunner().invoke(cli, ["match", "--policy", "嘉科综〔2018〕47号", "--json"], env={"POLICYKG_DATA_DIR": str(data_dir)})
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert {row["clause"]["id"] for row in rows} >= {CLAUSE}
