@@ -1,0 +1,130 @@
+"""The eligibility engine over many firms at once: the same three-valued answers as
+`policykg.eligibility.evaluate`, computed a criterion at a time over columns of firm facts.
+
+Each criterion gives two boolean arrays over the firms — `met` and `not_met`; neither means the
+fact is missing (unknown). AND / OR / NOT combine them with Kleene logic, so a batch of
+firms × clauses costs a few array operations per criterion instead of a Python call per pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from policykg.eligibility import Condition, Criterion, FirmProfile, Status
+
+_NUMERIC_OPS = {"ge": np.greater_equal, "gt": np.greater, "le": np.less_equal, "lt": np.less}
+
+
+class FirmTable:
+    """Columns of the latest fact per attribute for a list of firms."""
+
+    def __init__(self, firms: Sequence[FirmProfile], *, as_of: str | None = None) -> None:
+        self.firms = list(firms)
+        self.n = len(self.firms)
+        self._numeric: dict[tuple[str, str | None], np.ndarray] = {}
+        self._text: dict[str, list] = {}
+        self._quals: dict[str, np.ndarray] = {}
+        self._has_qual = np.zeros(self.n, dtype=bool)
+        self._latest: list[dict[str, object]] = []
+        for i, f in enumerate(self.firms):
+            latest: dict[str, object] = {}
+            for fact in _all_latest(f, as_of):
+                if fact.attribute == "qualification":
+                    self._has_qual[i] = True
+                    self._quals.setdefault(str(fact.value), np.zeros(self.n, dtype=bool))[i] = True
+                elif fact.attribute not in latest:
+                    latest[fact.attribute] = fact
+            self._latest.append(latest)
+
+    def numeric(self, attribute: str, unit: str | None) -> np.ndarray:
+        """Latest numeric value per firm; NaN where missing or in another unit."""
+        key = (attribute, unit)
+        if key not in self._numeric:
+            col = np.full(self.n, np.nan)
+            for i, latest in enumerate(self._latest):
+                fact = latest.get(attribute)
+                if fact is None:
+                    continue
+                if unit in ("元", "%") and fact.unit and fact.unit != unit:
+                    continue
+                try:
+                    col[i] = float(fact.value)
+                except (TypeError, ValueError):
+                    pass
+            self._numeric[key] = col
+        return self._numeric[key]
+
+    def text(self, attribute: str) -> list:
+        if attribute not in self._text:
+            self._text[attribute] = [getattr(latest.get(attribute), "value", None) for latest in self._latest]
+        return self._text[attribute]
+
+    def criterion(self, c: Criterion) -> tuple[np.ndarray, np.ndarray]:
+        """(met, not_met) over the firms for one criterion."""
+        none = np.zeros(self.n, dtype=bool)
+        if c.needs_review or c.attribute is None:
+            return none, none.copy()
+        if c.attribute == "qualification" and c.operator in ("eq", "has"):
+            held = self._quals.get(str(c.value), none)
+            return held.copy(), self._has_qual & ~held
+        if c.operator in _NUMERIC_OPS:
+            col = self.numeric(c.attribute, c.unit)
+            known = ~np.isnan(col)
+            with np.errstate(invalid="ignore"):
+                ok = _NUMERIC_OPS[c.operator](col, float(c.value))
+            return known & ok, known & ~ok
+        values = self.text(c.attribute)
+        met, not_met = none.copy(), none.copy()
+        cache: dict[object, bool | None] = {}
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            key = (type(v).__name__, v) if not isinstance(v, list | dict) else repr(v)
+            if key not in cache:
+                cache[key] = _scalar(c, v)
+            if cache[key] is not None:
+                met[i] = cache[key]
+                not_met[i] = not cache[key]
+        return met, not_met
+
+    def evaluate(self, cond: Condition) -> np.ndarray:
+        """Status per firm as codes: 1 eligible, 0 unknown, -1 ineligible."""
+        met, not_met = self._eval(cond)
+        return met.astype(np.int8) - not_met.astype(np.int8)
+
+    def _eval(self, cond: Condition) -> tuple[np.ndarray, np.ndarray]:
+        if cond.op == "LEAF":
+            return self.criterion(cond.criterion)
+        parts = [self._eval(ch) for ch in cond.children]
+        if cond.op == "NOT":
+            met, not_met = parts[0]
+            return not_met, met
+        mets = np.array([p[0] for p in parts])
+        nots = np.array([p[1] for p in parts])
+        if cond.op == "AND":
+            return mets.all(axis=0), nots.any(axis=0)
+        if cond.op == "OR":
+            return mets.any(axis=0), nots.all(axis=0)
+        raise ValueError(f"unknown condition operator {cond.op!r}")
+
+
+CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
+
+
+def _scalar(c: Criterion, value: object) -> bool | None:
+    """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
+    from policykg.eligibility import _compare
+
+    try:
+        return _compare(c.operator, value, c.value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _all_latest(firm: FirmProfile, as_of: str | None):
+    """Every fact the engine would look at, newest first per attribute."""
+    attributes = dict.fromkeys(f.attribute for f in firm.facts)
+    for a in attributes:
+        yield from firm.values(a, as_of=as_of)
