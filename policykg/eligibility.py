@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from policykg.ontology import PKG, load_ontology, name
@@ -150,6 +151,7 @@ class Line:
                 "facts": [f.to_json() for f in self.facts], **({"advice": self.advice} if self.advice else {})}
 
 
+@lru_cache(maxsize=1)
 def _attribute_types() -> dict[str, str]:
     o = load_ontology()
     return {name(c.iri).rsplit("/", 1)[-1]: str(next(iter(o.graph.objects(c.iri, PKG.valueType)), "text"))
@@ -206,13 +208,18 @@ def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = N
     return Line(c, Outcome.MET if ok else Outcome.NOT_MET, (latest,), advice=advice)
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    return {v: k for k, v in _labels().items()}
+
+
 def _ask(c: Criterion) -> str:
-    label = {v: k for k, v in _labels().items()}.get(c.attribute, c.attribute)
+    label = _names().get(c.attribute, c.attribute)
     return f"请提供{label}" + (f"（{c.period}）" if c.period else "")
 
 
 def _gap(c: Criterion, f: Fact) -> str:
-    label = {v: k for k, v in _labels().items()}.get(c.attribute, c.attribute)
+    label = _names().get(c.attribute, c.attribute)
     if c.operator in ("ge", "gt") and isinstance(f.value, int | float) and isinstance(c.value, int | float):
         gap = c.value - f.value
         if (c.unit or "元") == "元" and abs(gap) >= 10_000:
@@ -221,6 +228,7 @@ def _gap(c: Criterion, f: Fact) -> str:
     return f"{label}需{c.operator} {c.value}"
 
 
+@lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     o = load_ontology()
     return {c.pref_label: name(c.iri).rsplit("/", 1)[-1] for c in o.concepts(PKG.AttributeScheme)}

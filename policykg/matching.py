@@ -79,13 +79,14 @@ class FirmAnswer:
     def total_estimate(self) -> float:
         return sum(m.rule.estimate() for m in self.matches if m.status is Status.ELIGIBLE and m.counted)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, limit: int | None = None) -> dict[str, Any]:
+        shown = self.matches if limit is None else self.matches[:limit]
         return {
             "firm": {"credit_code": self.firm.credit_code, "name": self.firm.name},
             "summary": {s.value: sum(m.status is s for m in self.matches) for s in Status}
-            | {"estimate_yuan": self.total_estimate()},
+            | {"estimate_yuan": self.total_estimate(), "shown": len(shown)},
             "questions": self.questions,
-            "results": [m.to_json() for m in self.matches],
+            "results": [m.to_json() for m in shown],
         }
 
 
