@@ -1,0 +1,69 @@
+"""The eligibility routes over HTTP against a real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from tests.api.test_api import _settings, live_server
+from tests.conftest import ZHEJIANG
+
+KEY = "eligibility-key"
+AUTH = {"X-API-Key": KEY}
+PROFILE = {"credit_code": "91330402MA28A1X0XW", "name": "嘉兴测试科技有限公司", "registered_place": "浙江省嘉兴市",
+           "qualifications": [{"name": "高新技术企业", "date": "2020-12-01"}], "as_of": "2024-01-01"}
+CLAUSE = "PolicyClause:嘉科综〔2018〕47号#第二条"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory) -> httpx.Client:
+    app = create_app(_settings(Path(tmp_path_factory.mktemp("elig")), api_key=KEY))
+    with live_server(app) as url, httpx.Client(base_url=url, timeout=60) as c:
+        data = (ZHEJIANG / "0410.txt").read_bytes()
+        assert c.post("/documents", files={"file": ("0410.txt", data)}, headers=AUTH).status_code == 201
+        yield c
+
+
+def result_for(body, clause=CLAUSE):
+    return next(r for r in body["results"] if r["clause"]["id"] == clause)
+
+
+def test_profile_schema(client):
+    schema = client.get("/profile-schema").json()
+    assert {"credit_code", "name", "qualifications", "yearly"} <= set(schema["properties"])
+
+
+def test_match_a_profile_then_answer_the_question(client):
+    body = client.post("/match", json=PROFILE).json()
+    r = result_for(body)
+    assert r["status"] == "unknown"
+    assert any(q["attribute"] == "no_major_violation" for q in body["questions"])
+    answered = client.post("/match", json={**PROFILE, "no_major_violation": True}).json()
+    assert result_for(answered)["status"] == "eligible"
+    assert result_for(answered)["benefit"]["estimate_yuan"] == 50000
+
+
+def test_store_a_firm_and_ask_both_directions(client):
+    assert client.post("/firms", json=PROFILE).status_code == 401
+    r = client.post("/firms", json={**PROFILE, "no_major_violation": True}, headers=AUTH)
+    assert r.status_code == 201, r.text
+    assert client.post("/firms", json={**PROFILE, "no_major_violation": True}, headers=AUTH).status_code == 200
+    body = client.get(f"/firms/{PROFILE['credit_code']}/matches", params={"as_of": "2024-06-30"}).json()
+    assert result_for(body)["status"] == "eligible"
+    rows = client.get("/policies/嘉科综〔2018〕47号/firms").json()
+    row = next(x for x in rows if x["clause"]["id"] == CLAUSE)
+    assert [f["credit_code"] for f in row["firms"]["eligible"]] == [PROFILE["credit_code"]]
+
+
+def test_bad_profiles_are_clear_problems(client):
+    for bad, word in (({**PROFILE, "credit_code": "91330402MA28A1X0XU"}, "check character"),
+                      ({**PROFILE, "yearly": [{"year": 2023, "revenue": -5}]}, "revenue"),
+                      ({**PROFILE, "turnover": 1}, "turnover")):
+        r = client.post("/match", json=bad)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        assert word in r.json()["detail"], r.json()
+    assert client.get("/firms/91330402MA28A1X0XW0/matches").status_code == 404
+    assert client.get("/policies/无此文号/firms").status_code == 404
