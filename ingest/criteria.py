@@ -101,8 +101,10 @@ def lexicon() -> Lexicon:
     place_labels = [lb for lb, k in attrs.items() if vtypes[k] == "place"]
     place_word = rf"(?P<{{}}>[{_CJK}]{{{{2,5}}}}?(?:省|市|县|区)|[本我](?:省|市|县|区))"
     place = re.compile(
-        rf"(?:在|于)?{place_word.format('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|登记)?"
-        rf"(?:注册|登记注册|{_alt(place_labels)})(?:[和及]税务登记)?"
+        rf"(?:在|于)?{place_word.format('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|税务|登记)?"
+        rf"(?:注册|登记注册|登记|{_alt(place_labels)})(?:[和及、]税务登记)?"
+        # 我市企业 / 本县企业: a firm of the issuer's place
+        rf"|(?P<place3>[本我](?:省|市|县|区))(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业)"
         rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word.format('place2')}")
     kind = re.compile(_alt(kinds))
     return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, threshold, qualification, violation, place, kind)
@@ -119,6 +121,9 @@ DOC_SCOPE_RE = re.compile(r"(?:申报|补贴|补助|奖励|支持|扶持|资助|
 OR_LIST_RE = re.compile(r"之一|其中一项|其中之一|以下企业|下列企业|以下单位|下列单位|具体为|以下类型|下列类型")
 AND_LIST_RE = re.compile(r"同时满足|同时具备|以下条件|下列条件|基本条件")
 DEFINITION_RE = re.compile(r"所指|是指|所称|主要包括|包括以下")
+# Sentences of a scope article that say how to apply, who decides or how rules combine, not who may apply
+PROCEDURE_RE = re.compile(r"报送|审核|审批|审查|兑现|拨付|备案|一事一议|自行申报|申报(?:时间|材料|程序|流程)|为准|讨论决定"
+                          r"|施行|废止|同时享受|继续享受|出具[^，。；]{0,4}意见|汇总到|按[^，。；]{0,12}最高的?一项|本(?:意见|办法|细则|政策|通知)[^，。；]{0,10}?指")
 _SENT_SPLIT = re.compile(r"[。；;！？\n]")
 _PIECE_SPLIT = re.compile(r"[，,：:]")
 _FILLER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?)?\s*(?:对于?|凡是?|其中|鼓励|支持|经|且|并|同时|以及|或者?|和|及)?"
@@ -182,8 +187,11 @@ class CriteriaReader:
         return out
 
     def _issuer_place(self) -> dict[str, str]:
-        issuer = next((n.properties.get(P["issuer"]) for n in self.doc.nodes.values()
-                       if n.id == self.doc.policy_id), None) or ""
+        policy = self.doc.nodes.get(self.doc.policy_id or "")
+        props = policy.properties if policy else {}
+        # no issuer read: a title that starts with its place (遂昌县振兴生态工业…) names it
+        title = re.sub(r"^(?:关于)?(?:印发|转发)?[《<〈]*", "", str(props.get("title") or ""))
+        issuer = props.get(P["issuer"]) or title
         m = re.match(rf"(?P<prov>[{_CJK}]{{2,3}}省)?(?P<city>[{_CJK}]{{2,4}}?市)?(?P<county>[{_CJK}]{{1,4}}?[区县])?", issuer)
         found = {k: v for k, v in (m.groupdict() if m else {}).items() if v}
         return {"省": found.get("prov"), "市": found.get("city") or found.get("county"),
@@ -231,7 +239,7 @@ class CriteriaReader:
             return all(e <= x or s >= y for x, y in taken)
 
         for m in lex.place_re.finditer(t, a, b):
-            place = m.group("place") or m.group("place2")
+            place = m.group("place") or m.group("place2") or m.group("place3")
             if place[0] in "本我":
                 place = self.place.get(place[1])
                 if not place:
@@ -677,6 +685,8 @@ def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
             break  # 本办法所指的新材料主要包括：… defines words, it sets no condition
         own.append((a, b))
     for a, b in own:
+        if PROCEDURE_RE.search(r.text[a:b]):
+            continue
         if OR_LIST_RE.fullmatch(r.text[a:b].strip("：: ")) or re.fullmatch(r"具体为[：:]?", r.text[a:b].strip()):
             continue
         cond = r.condition_of(*_after_subject(r.text, a, b))

@@ -253,3 +253,27 @@ def test_a_bad_rule_file_is_rejected_with_a_clear_message(tmp_path, body, messag
     with pytest.raises(InvalidInput) as e:
         load_rule_file(path)
     assert message in str(e.value) and "bad.yaml" in str(e.value)
+
+
+# ---------------------------------------------------------------- general patterns (coverage)
+def test_registration_in_our_county_resolves_from_the_title_when_no_issuer_is_read():
+    # 0436 遂昌县振兴生态工业改革创新三十九条, 十一、管理办法扶持对象和条件。
+    # 「在我县工商登记、依法纳税缴费、账证健全，…的工业企业」 applies to every grant of the document,
+    # e.g. 1.企业家创业奖。对工业企业年销售收入首次达到1000万元…
+    g = unruled("0436.txt")
+    node = clause(g, "1.企业家创业奖")
+    assert {"attribute": "registered_place", "operator": "eq", "value": "遂昌县", "text": "在我县工商登记"} in read(node)
+
+
+def test_procedural_sentences_of_a_scope_article_are_not_conditions():
+    # 0436 十一、: 「符合以上补助或奖励条件的企业，于次年3月31日前自行申报…」, 「石练镇政府、县工业园区管委会
+    # 出具初审意见，并汇总到县经济商务局」, 「企业可同时享受本政策和省级以上扶持政策」 say how to apply.
+    g = unruled("0436.txt")
+    texts = [c.text for c in condition(clause(g, "1.企业家创业奖")).criteria() if c.needs_review]
+    assert texts and not any(w in t for t in texts for w in ("自行申报", "初审意见", "同时享受", "审核", "一事一议"))
+
+
+def test_our_city_firms_are_a_registered_place():
+    lex = criteria.lexicon()
+    m = lex.place_re.search("对我市企业首次认定为高新技术企业的")
+    assert m and m.group("place3") == "我市"
