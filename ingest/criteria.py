@@ -52,6 +52,8 @@ class Lexicon:
     violation_re: re.Pattern[str] = field(repr=False)
     place_re: re.Pattern[str] = field(repr=False)
     kind_re: re.Pattern[str] = field(repr=False)
+    platforms: dict[str, str] = field(default_factory=dict)  # platform type label → preferred label
+    platform_re: re.Pattern[str] | None = field(default=None, repr=False)
 
 
 def _alt(words) -> str:
@@ -107,7 +109,16 @@ def lexicon() -> Lexicon:
         rf"|(?P<place3>[本我](?:省|市|县|区))(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业)"
         rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word.format('place2')}")
     kind = re.compile(_alt(kinds))
-    return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, threshold, qualification, violation, place, kind)
+    # 对新认定的国家级、省级企业技术中心 / 市级以上众创空间: the firm runs a platform of that level
+    # (a market such as 省股权交易中心 is where a firm lists, not a platform it runs)
+    platforms = {lb: c.pref_label for c in o.concepts(PKG.PlatformTypeScheme) for lb in c.labels
+                 if "交易" not in c.pref_label}
+    level = rf"(?:国家级?|省部级|省级?|(?:(?![的为在有评获])[{_CJK}]){{0,3}}市级|县级|区级)"
+    platform = re.compile(
+        rf"(?P<levels>{level}(?:[、和及与或]{level})*)(?P<up>及?以上)?的?"
+        rf"(?P<fill>[{_CJK}]{{0,4}}?)(?P<ptype>{_alt(platforms)})") if "platform" in vtypes else None
+    return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, threshold, qualification, violation, place, kind,
+                   platforms, platform)
 
 
 # ---------------------------------------------------------------- reading text
@@ -259,6 +270,13 @@ class CriteriaReader:
             if c is not None:
                 out.append(Found(m.start(), m.end(), c))
                 taken.append(m.span())
+        for m in lex.platform_re.finditer(t, a, b) if lex.platform_re else ():
+            if not free(*m.span()):
+                continue
+            kind = lex.platforms[m.group("ptype")]
+            for lv in _levels(m.group("levels"), bool(m.group("up"))):
+                out.append(Found(m.start(), m.end(), Criterion("platform", "has", lv + kind, text=m.group(0))))
+            taken.append(m.span())
         for m in lex.qualification_re.finditer(t, a, b):
             if not free(m.start("q"), m.end("q")):
                 continue
@@ -321,15 +339,34 @@ class CriteriaReader:
     def _combine(self, found: list[Found], a: int, b: int) -> Condition:
         leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
                   for f in found]
-        quals = [i for i, f in enumerate(found) if f.criterion.attribute == "qualification" and not f.negated]
+        quals = [i for i, f in enumerate(found) if f.criterion.attribute in ("qualification", "platform")
+                 and not f.negated]
         between = self.text[found[0].start:found[-1].end]
-        if len(quals) > 1 and not re.search(r"同时|且|并", between):
-            alts = Condition.any_of(*(leaves[i] for i in quals))
+        more = self._unread_alternative(found, quals, a, b) if quals else None
+        if (len(quals) > 1 or more) and not re.search(r"同时|且|并", between):
+            # an item of the list we could not read is one more alternative, so a firm that
+            # holds only that one is unknown, never ineligible
+            alts = Condition.any_of(*(leaves[i] for i in quals), *([Condition.leaf(more)] if more else []))
             rest = [lf for i, lf in enumerate(leaves) if i not in quals]
             return Condition.all_of(*rest, alts) if rest else alts
         if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
             return Condition.any_of(*leaves)
         return Condition.all_of(*leaves)
+
+    def _unread_alternative(self, found: list[Found], quals: list[int], a: int, b: int) -> Criterion | None:
+        """The rest of a list of qualifications / platforms (、或 …) that names items we cannot read."""
+        t = self.text
+        after = (found[quals[-1]].end, b)
+        before = (a, found[quals[0]].start)
+        s = t[after[0]:after[1]]
+        if re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s):
+            ra, rb = self._trim(*after)
+            return Criterion(None, "true", None, text=t[ra:rb].lstrip("、或及和与/"), needs_review=True)
+        s = t[before[0]:before[1]]
+        if re.search(rf"[{_CJK}”）)]{{2}}[、或及和与/]\s*$", s):
+            ra, rb = self._trim(*before)
+            return Criterion(None, "true", None, text=t[ra:rb].rstrip("、或及和与/"), needs_review=True)
+        return None
 
     def _residue(self, a: int, b: int, found: list[Found]) -> tuple[int, int] | None:
         """The longest stretch of the piece that no criterion covers, if it says anything."""
@@ -347,7 +384,8 @@ class CriteriaReader:
         for _ in range(2):
             s = _FILLER.sub("", s).strip(" ，、；：:（）()")
         s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
-        if re.fullmatch(r"(?:对于?)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为)?为?(?:国家级?|省级?|市级?|县级?)?", s):
+        if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|创建|组建"
+                        r"|认定[（(]组建[)）])?为?(?:国家级?|省级?|市级?|县级?)?", s):
             return False  # 对首次认定为 (高新技术企业): the qualification's own verb
         return len(re.findall(f"[{_CJK}]", s)) >= 3
 
@@ -441,7 +479,10 @@ class CriteriaReader:
         """年销售额在500万元以上、1000万元以上的，分别给予…: one readable criterion per tier."""
         found = [f for f in self.criteria_in(a, b) if not f.negated]
         if len(found) == n and len({f.criterion.attribute for f in found}) == 1:
-            return [Condition.leaf(f.criterion) for f in found]
+            tiers = [Condition.leaf(f.criterion) for f in found]
+            pa, pb = next(((x, y) for x, y in _pieces(self.text, a, b) if x <= found[0].start < y), (a, b))
+            more = self._unread_alternative(found, list(range(len(found))), pa, pb)
+            return tiers + [Condition.leaf(more)] if more else tiers
         return None
 
 
@@ -465,6 +506,22 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
 def _per_unit(text: str, end: int) -> bool:
     """20万元/亩, 0.4万元/个: an amount per unit, not a total."""
     return text[end:end + 1] in ("/", "／", "每")
+
+
+_LEVEL_ORDER = ("区级", "市级", "省级", "国家级")
+
+
+def _levels(s: str, and_above: bool) -> list[str]:
+    """国家、省和嘉兴市级 → 国家级, 省级, 市级; 市级以上 → 市级, 省级, 国家级."""
+    out = []
+    for w in re.split(r"[、和及与或]", s):
+        lv = ("国家级" if w.startswith("国家") else "省级" if w.startswith("省") else
+              "市级" if w.endswith("市级") else "区级")
+        if lv not in out:
+            out.append(lv)
+    if and_above and len(out) == 1:
+        out = list(_LEVEL_ORDER[_LEVEL_ORDER.index(out[0]):])
+    return out
 
 
 def _period(s: str | None) -> str | None:

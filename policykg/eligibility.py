@@ -166,6 +166,8 @@ def attribute_keys() -> frozenset[str]:
 def _compare(op: str, have: Any, want: Any) -> bool:
     if op == "true":
         return bool(have)
+    if op == "has" and isinstance(have, list | tuple):
+        return any(_holds(h, want) for h in have)
     if op in ("eq", "has"):
         return _same(have, want)
     if op == "ne":
@@ -181,6 +183,22 @@ def _same(have: Any, want: Any) -> bool:
         # 嘉兴市 matches 浙江省嘉兴市南湖区: a place given wider or narrower than asked
         return have == want or want in have
     return have == want
+
+
+@lru_cache(maxsize=1)
+def _level_labels() -> tuple[str, ...]:
+    o = load_ontology()
+    return tuple(sorted({lb for c in o.concepts(PKG.LevelScheme) for lb in c.labels}, key=len, reverse=True))
+
+
+def _holds(have: Any, want: Any) -> bool:
+    """One of a listed fact's values against a wanted one: a platform 省级企业技术中心 is held
+    when a value names both its level and its type."""
+    if not (isinstance(have, str) and isinstance(want, str)):
+        return _same(have, want)
+    level = next((lb for lb in _level_labels() if want.startswith(lb)), "")
+    kind = want[len(level):]
+    return kind in have and level in have if kind else _same(have, want)
 
 
 def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = None) -> Line:

@@ -515,6 +515,11 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
                      **{P_PTYPE: _canonical_in(PKG.PlatformTypeScheme, pl.type),
                         P_LEVEL: _canonical_in(PKG.LevelScheme, pl.level)})
         doc.add_edge(firm, R_OPERATES, plid, prov=p)
+    if "platforms" in profile.model_fields_set:
+        # one fact listing 级别+类型 of every platform (省级企业技术中心), so "not among them" is known
+        held = [(_canonical_in(PKG.LevelScheme, pl.level) or "") + (_canonical_in(PKG.PlatformTypeScheme, pl.type)
+                                                                   or pl.name) for pl in profile.platforms]
+        facts.append(Fact("platform", held, date=as_of, source=src))
 
     if profile.no_major_violation is not None:
         facts.append(Fact("no_major_violation", profile.no_major_violation, date=as_of, source=src))

@@ -277,3 +277,48 @@ def test_our_city_firms_are_a_registered_place():
     lex = criteria.lexicon()
     m = lex.place_re.search("对我市企业首次认定为高新技术企业的")
     assert m and m.group("place3") == "我市"
+
+
+def test_new_platforms_of_listed_levels_are_alternatives():
+    # 0018 平湖 （二）：「对新认定的国家、省和嘉兴市级众创空间、星创天地，分别一次性给予100万元、70万元和50万元的奖励。」
+    g = unruled("0018.txt")
+    node = clause(g, "（二）支持科技企业孵化器建设")
+    values = {c["value"] for c in read(node) if c["attribute"] == "platform"}
+    assert {"国家级众创空间", "省级众创空间", "市级众创空间", "国家级孵化器", "省级孵化器", "市级孵化器"} <= values
+    cond = condition(node)
+    space = firm(Fact("platform", ["省级众创空间"]))
+    assert evaluate(cond, space)[0] is Status.ELIGIBLE
+    assert evaluate(cond, firm(Fact("platform", ["区级众创空间"])))[0] is not Status.ELIGIBLE
+    assert evaluate(cond, firm())[0] is Status.UNKNOWN  # no platform facts: missing, not 'no'
+
+
+def test_an_unread_item_of_a_platform_list_keeps_the_firm_unknown_not_ineligible():
+    # 0441 永康 1．「对首次被认定为国家级、省级企业技术中心或高新技术研发中心（企业技术中心和高新技术研发中心仅奖1项）、
+    # 制造行业创新中心的企业，分别奖励50万元、30万元」
+    node = clause(unruled("0441.txt"), "1．建设高水平制造业企业技术中心")
+    cond = condition(node)
+    assert {c["value"] for c in read(node)} == {"国家级企业技术中心", "省级企业技术中心"}
+    assert evaluate(cond, firm(Fact("platform", ["国家级企业技术中心"])))[0] is Status.ELIGIBLE
+    assert evaluate(cond, firm(Fact("platform", ["市级企业技术中心"])))[0] is Status.UNKNOWN  # 高新技术研发中心?
+
+
+def test_levels_and_above():
+    # 0477 「对新认定为省级以上重点农业企业研究院的」: 省级 or 国家级 (企业研究院 is a 研发中心 in the ontology)
+    m = criteria.lexicon().platform_re.search("对新认定为省级以上重点农业企业研究院的")
+    assert criteria._levels(m["levels"], bool(m["up"])) == ["省级", "国家级"]
+    assert criteria.lexicon().platforms[m["ptype"]] == "研发中心"
+    assert criteria.lexicon().platform_re.search("挂牌省股权交易中心") is None  # a market, not the firm's platform
+
+
+def test_a_profiles_platforms_become_one_listed_platform_fact():
+    from pathlib import Path
+
+    from policykg.profile import firm_from_graph, load_profile, profile_to_document
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "firm_profile.json"  # one 市级企业技术中心
+    doc = profile_to_document(load_profile(path), "firm_profile.json")
+    node = next(n for n in doc.nodes.values() if n.label == "Enterprise")
+    f = firm_from_graph(node)
+    assert [x.value for x in f.values("platform")] == [["市级企业技术中心"]]  # 级别+类型
+    crit = criteria.Criterion("platform", "has", "市级企业技术中心")
+    assert evaluate(Condition.leaf(crit), f)[0] is Status.ELIGIBLE
