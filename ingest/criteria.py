@@ -125,6 +125,7 @@ def lexicon() -> Lexicon:
 GRANT_RE = re.compile(r"给予|给以|予以|奖励|奖补|补助|补贴|资助|贴息|减免|减征|免征")
 # Where the benefit part of a sentence starts: 按…的20% / 给予… / 一次性 / 分别 / 每件奖励 …
 BENEFIT_START_RE = re.compile(r"(?:按照?|分别|一次性|每[件家个项年人户])[^，。；]*?(?:给予|给以|予以|奖励|补助|补贴|资助|奖补|贴息)|给予|给以|予以|(?:奖励|补助|补贴|资助|奖补)(?=[^，。；]{0,6}\d)")
+SCALE_RE = re.compile(rf"(?:(?P<quota>限额以上|限上)|规模以上|规上)(?:管理|统计|的)?(?:[{_CJK}、]{{0,8}}?(?:企业|单位))?")
 RATE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
 CAP_RE = re.compile(r"(?:最高|不超过|不高于|上限|封顶|限额|最多|累计不超过)[^，。；\d]{0,10}?(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?元")
 STACK_RE = re.compile(r"不重复享受|不得重复(?:享受|申请|申报)|不重复(?:支持|奖励|补助|补贴|资助|计算)|就高|从高|按最高额?|择优享受")
@@ -270,6 +271,15 @@ class CriteriaReader:
             if c is not None:
                 out.append(Found(m.start(), m.end(), c))
                 taken.append(m.span())
+        for m in SCALE_RE.finditer(t, a, b):
+            # 限额以上的批发类企业 / 首次纳入限额以上管理 / 转为规模以上企业: a statistical class the ontology names
+            pref = lex.qualifications.get("限额以上商贸企业" if m.group("quota") else "规模以上工业企业")
+            if pref and free(*m.span()):
+                neg = re.search(r"(?:非|未(?:纳入)?|不属于|不是)$", t[max(a, m.start() - 4):m.start()])
+                s0 = m.start() - len(neg.group(0)) if neg else m.start()
+                out.append(Found(s0, m.end(), Criterion("qualification", "has", pref, text=t[s0:m.end()]),
+                                 negated=bool(neg)))
+                taken.append((s0, m.end()))
         for m in lex.platform_re.finditer(t, a, b) if lex.platform_re else ():
             if not free(*m.span()):
                 continue

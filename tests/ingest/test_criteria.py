@@ -322,3 +322,13 @@ def test_a_profiles_platforms_become_one_listed_platform_fact():
     assert [x.value for x in f.values("platform")] == [["市级企业技术中心"]]  # 级别+类型
     crit = criteria.Criterion("platform", "has", "市级企业技术中心")
     assert evaluate(Condition.leaf(crit), f)[0] is Status.ELIGIBLE
+
+
+def test_above_quota_and_above_scale_classes_are_qualifications():
+    # 0019 仙居 2.「对新增限额以上的批发类企业，当年度销售额在1亿元（含）以上的，奖励10万元；…」
+    node = clause(unruled("0019.txt"), "2.对新增限额以上的批发类企业")
+    assert {"attribute": "qualification", "operator": "has", "value": "限额以上商贸企业",
+            "text": "限额以上的批发类企业"} in read(node)
+    # 「对科技服务业企业首次转为规模以上企业纳入统计范围的」; 「对首次纳入限额以上管理的企业奖励3万元」
+    assert criteria.SCALE_RE.search("首次转为规模以上企业纳入统计范围的").group(0) == "规模以上企业"
+    assert criteria.SCALE_RE.search("对首次纳入限额以上管理的企业奖励3万元").group("quota")
