@@ -394,7 +394,7 @@ class CriteriaReader:
         for _ in range(2):
             s = _FILLER.sub("", s).strip(" ，、；：:（）()")
         s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
-        if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|创建|组建"
+        if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|增为|纳入|转为|创建|组建"
                         r"|认定[（(]组建[)）])?为?(?:国家级?|省级?|市级?|县级?)?", s):
             return False  # 对首次认定为 (高新技术企业): the qualification's own verb
         return len(re.findall(f"[{_CJK}]", s)) >= 3
@@ -752,7 +752,7 @@ def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
             break  # 本办法所指的新材料主要包括：… defines words, it sets no condition
         own.append((a, b))
     for a, b in own:
-        if PROCEDURE_RE.search(r.text[a:b]):
+        if PROCEDURE_RE.search(r.text[a:b]) or _grants_something(r.text[a:b]):
             continue
         if OR_LIST_RE.fullmatch(r.text[a:b].strip("：: ")) or re.fullmatch(r"具体为[：:]?", r.text[a:b].strip()):
             continue
@@ -791,6 +791,13 @@ def _lead_condition(r: CriteriaReader, cid: str) -> Condition | None:
         return None
     return Condition.any_of(*alts) if "之一" in lead or OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead) \
         else Condition.all_of(*alts)
+
+
+def _grants_something(s: str) -> bool:
+    """实际投资额在500万元以上的，提供1000平方米的免租创业场所: in a scope article, a sentence that
+    gives something is a benefit of its own, not a condition on the document's grants."""
+    return bool(re.search(r"给予|给以|予以|提供|按[^，。；]{0,20}计算", s)
+                and re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?(?:元|平方米)|[%％]", s))
 
 
 def _strip_number(text: str, a: int, b: int) -> tuple[int, int]:
