@@ -335,6 +335,6 @@ def test_above_quota_and_above_scale_classes_are_qualifications():
 
 
 def test_a_scope_sentence_that_gives_something_is_not_a_condition():
-    # 0474-style 支持对象及标准: 「实际投资额在500万元以上的，提供1000平方米的３年免租创业场所」 is a benefit
+    # 0526 台州 孵化机构 …及标准: 「实际投资额在500万元以上的，提供1000平方米的３年免租创业场所」 is a benefit
     assert criteria._grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
     assert not criteria._grants_something("在我县工商登记、依法纳税缴费、账证健全")
