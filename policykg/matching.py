@@ -35,6 +35,7 @@ class ClauseRule:
     policy_id: str
     policy_title: str
     doc_number: str | None
+    issuer: str | None
     source_file: str
     condition: Condition
     benefits: tuple[BenefitTerm, ...]
@@ -62,7 +63,7 @@ class Match:
         r = self.rule
         return {
             "status": self.status.value,
-            "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number},
+            "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number, "issuer": r.issuer},
             "clause": {"id": r.clause_id, "name": r.clause_name, "text": r.clause_text, "source_file": r.source_file},
             "reasons": [line.to_json() for line in self.lines],
             "benefit": {"estimate_yuan": r.estimate() or None, "counted": self.counted,
@@ -124,6 +125,7 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             policy_id=policy.id if policy else top,
             policy_title=(policy.properties.get("title") or policy.name) if policy else "",
             doc_number=policy.properties.get("doc_number") if policy else None,
+            issuer=policy.properties.get("issuer") if policy else None,
             source_file=c.provenance[0].source if c.provenance else "",
             condition=Condition.from_json(json.loads(p["condition"]) if isinstance(p["condition"], str) else p["condition"]),
             benefits=tuple(_benefit(b) for b in benefits.get(cid, [])),

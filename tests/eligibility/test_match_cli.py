@@ -45,6 +45,7 @@ def test_meets_every_criterion(data_dir, tmp_path):
     data, r = answer(data_dir, tmp_path, registered_place="浙江省嘉兴市南湖区", qualifications=HNTE, no_major_violation=True)
     assert r["status"] == "eligible"
     assert r["policy"]["doc_number"] == "嘉科综〔2018〕47号" and r["clause"]["source_file"] == "0410.txt"
+    assert r["policy"]["issuer"].startswith("嘉兴市科学技术局")
     assert all(line["outcome"] == "met" for line in r["reasons"] if line["criterion"]["attribute"] != "qualification"
                or line["outcome"] == "met")
     assert r["benefit"]["estimate_yuan"] == 50000
