@@ -19,7 +19,8 @@ from rdflib import RDFS
 
 from graph import neo4j_queries as Q
 from graph.sqlite_store import document_from_rows, merge_edges, merge_facts
-from policykg.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
+from graph.store import decide_duplicate
+from policykg.errors import BackendUnavailable, InvalidInput, NotFound
 from policykg.model import (
     DocumentGraph,
     DuplicatePolicy,
@@ -239,14 +240,9 @@ class Neo4jGraphStore:
         # Everything here runs again if the driver retries, so it only derives from `doc`
         # and from what it reads inside the transaction.
         stored = tx.run(Q.lock_document(self.ns), doc_id=doc.doc_id).single()["version"]
-        if stored is not None:
-            if policy is DuplicatePolicy.SKIP:
-                return WriteOutcome.SKIPPED
-            if stored == doc.version:
-                return WriteOutcome.UNCHANGED
-            if policy is DuplicatePolicy.FAIL:
-                raise Conflict(f"document {doc.doc_id} is stored in another version",
-                               hint="delete it first or ingest with overwrite")
+        early = decide_duplicate(stored, doc, policy)
+        if early is not None:
+            return early
         old_nodes, old_edges = self._delete_facts(tx, doc.doc_id)
         tx.run(Q.set_document(self.ns), doc_id=doc.doc_id, version=doc.version, source=doc.source).consume()
         tx.run(Q.create_node_facts(self.ns), rows=[

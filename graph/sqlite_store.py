@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policykg.errors import Conflict, InvalidInput, NotFound
+from graph.store import decide_duplicate
+from policykg.errors import InvalidInput, NotFound
 from policykg.model import (
     DocumentGraph,
     DuplicatePolicy,
@@ -116,14 +117,9 @@ class SqliteGraphStore:
     def write_document(self, doc: DocumentGraph, policy: DuplicatePolicy = DuplicatePolicy.OVERWRITE) -> WriteOutcome:
         with self.lock:
             stored = self.document_version(doc.doc_id)
-            if stored is not None:
-                if policy is DuplicatePolicy.SKIP:
-                    return WriteOutcome.SKIPPED
-                if stored == doc.version:
-                    return WriteOutcome.UNCHANGED
-                if policy is DuplicatePolicy.FAIL:
-                    raise Conflict(f"document {doc.doc_id} is stored in another version",
-                                   hint="delete it first or ingest with overwrite")
+            early = decide_duplicate(stored, doc, policy)
+            if early is not None:
+                return early
             with write_transaction(self.conn, self.lock) as c:
                 self._delete(doc.doc_id)
                 c.execute("INSERT INTO document VALUES (?,?,?)", (doc.doc_id, doc.version, doc.source))

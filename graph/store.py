@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
+from policykg.errors import Conflict
 from policykg.model import (
     DocumentGraph,
     DuplicatePolicy,
@@ -76,3 +77,21 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def decide_duplicate(stored: str | None, doc: DocumentGraph, policy: DuplicatePolicy) -> WriteOutcome | None:
+    """What a store does with a document given the version it holds (None: write it).
+
+    Raises:
+        Conflict: policy is FAIL and another version is stored.
+    """
+    if stored is None:
+        return None
+    if policy is DuplicatePolicy.SKIP:
+        return WriteOutcome.SKIPPED
+    if stored == doc.version:
+        return WriteOutcome.UNCHANGED
+    if policy is DuplicatePolicy.FAIL:
+        raise Conflict(f"document {doc.doc_id} is stored in another version",
+                       hint="delete it first or ingest with overwrite")
+    return None
