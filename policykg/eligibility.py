@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -264,7 +264,11 @@ def evaluate(cond: Condition, firm: FirmProfile, *, as_of: str | None = None) ->
     if cond.op == "NOT":
         s = statuses[0]
         flipped = {Status.ELIGIBLE: Status.INELIGIBLE, Status.INELIGIBLE: Status.ELIGIBLE}.get(s, Status.UNKNOWN)
-        return flipped, lines
+        # An exclusion (…除外, 非…) the firm falls under is the criterion it does not meet.
+        swap = {Outcome.MET: Outcome.NOT_MET, Outcome.NOT_MET: Outcome.MET}
+        return flipped, [replace(line, outcome=swap.get(line.outcome, line.outcome),
+                                 advice="属于排除情形" if line.outcome is Outcome.MET else line.advice)
+                         for line in lines]
     if cond.op == "AND":
         if Status.INELIGIBLE in statuses:
             return Status.INELIGIBLE, lines

@@ -80,3 +80,11 @@ def test_as_of_ignores_facts_dated_later():
     f = firm(Fact("qualification", "高新技术企业", date="2024-11-01"))
     assert evaluate(Condition.leaf(HNTE), f, as_of="2024-01-01")[0] is Status.UNKNOWN
     assert evaluate(Condition.leaf(HNTE), f, as_of="2024-12-31")[0] is Status.ELIGIBLE
+
+
+def test_an_exclusion_the_firm_falls_under_is_the_unmet_reason():
+    cond = Condition.all_of(Condition.leaf(TAX), Condition("NOT", (Condition.leaf(HNTE),)))
+    status, lines = evaluate(cond, firm(Fact("tax_paid", 9e6), Fact("qualification", "高新技术企业")))
+    assert status is Status.INELIGIBLE
+    assert [(l.criterion.attribute, l.outcome) for l in lines] == [("tax_paid", Outcome.MET), ("qualification", Outcome.NOT_MET)]
+    assert lines[1].advice == "属于排除情形"

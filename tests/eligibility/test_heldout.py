@@ -149,7 +149,7 @@ CASES = [
     Case("pinghu-rd-excludes-hnte", "0018.txt", "三/（六）",
          {"registered_place": PINGHU, "qualifications": [HNTE],
           "yearly": [{"year": 2023, "revenue": 20_000_000, "rd_expense": 1_000_000, "rd_ratio": 5.0}]},
-         "ineligible", ("qualification", "met")),
+         "ineligible", ("qualification", "not met")),
     # Same clause, a non-高企 (科技型中小企业) with 研发费用 100万 (≥ 30万) at 5% (≥ 3%) meets every condition
     # → eligible. The engine says unknown: 「总额在30万元以上」 is left as "needs review" instead of being
     # read as rd_expense ≥ 300000, and the lead-in 「对企业按照向税务部门申报并计入当年度加计扣除额的研发费用」
