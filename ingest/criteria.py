@@ -267,7 +267,9 @@ class CriteriaReader:
         for m in lex.threshold_re.finditer(t, a, b):
             if not free(*m.span()):
                 continue
-            c = self._threshold(m) if not _per_unit(t, m.end()) else None  # 20万元/亩 is a density
+            # 20万元/亩 and 亩均税收 are densities, not the firm's totals the attribute means
+            density = _per_unit(t, m.end()) or _per_unit_prefix(t, m.start("attr"))
+            c = self._threshold(m) if not density else None
             if c is not None:
                 out.append(Found(m.start(), m.end(), c))
                 taken.append(m.span())
@@ -516,6 +518,14 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
 def _per_unit(text: str, end: int) -> bool:
     """20万元/亩, 0.4万元/个: an amount per unit, not a total."""
     return text[end:end + 1] in ("/", "／", "每")
+
+
+_DENSITY_PREFIX = re.compile(r"(?:亩均|每亩|人均|户均|单位面积|单位用地|平均)$")
+
+
+def _per_unit_prefix(text: str, attr_start: int) -> bool:
+    """亩均税收, 人均营业收入: a figure per unit of land or per person."""
+    return bool(_DENSITY_PREFIX.search(text[max(0, attr_start - 4):attr_start]))
 
 
 _LEVEL_ORDER = ("区级", "市级", "省级", "国家级")

@@ -162,15 +162,12 @@ CASES = [
                             "not read as rd_expense ≥ 30万 (left 'needs review', split by the parenthesis), and the "
                             "lead-in naming which 研发费用 count is kept as a needs-review condition")]),
     # 0508 七 43: 「对陆运企业营业收入1000万元以上、年实缴税收50万元以上、亩均税收10万元以上的，按照其营业收入的
-    # 5%以内给予补助。」 A firm with 营业收入 2000万 and 实缴税收 100万 but no 亩均税收 (tax per 亩 of land) and
-    # no statement that it is a 陆运企业 → unknown. The engine says eligible: 「亩均税收10万元以上」 is read as total
-    # tax_paid ≥ 10万 (met by 100万), and 「陆运企业」 is not kept as a condition at all.
+    # 5%以内给予补助。」 A firm with 营业收入 2000万 and 实缴税收 100万 but no 亩均税收 (tax per 亩 of land) → unknown:
+    # 亩均税收 is a density, not the total tax_paid, so it stays a criterion for review.
+    # (「陆运企业」 is still not kept as a condition of its own.)
     Case("beilun-land-transport-tax-per-mu", "0508.txt", "七/43",
          {"registered_place": BEILUN, "yearly": [{"year": 2023, "revenue": 20_000_000, "tax_paid": 1_000_000}]},
-         "unknown", None,
-         [pytest.mark.xfail(strict=True, reason="0508 七 43: 「亩均税收10万元以上」 (tax per 亩) is read as total "
-                            "tax_paid ≥ 10万, and the subject 「陆运企业」 is dropped instead of becoming a "
-                            "needs-review criterion, so the clause is wrongly 'eligible'")]),
+         "unknown", None),
 ]
 
 
