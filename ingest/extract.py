@@ -103,7 +103,7 @@ class Extractor:
         clause_ids: dict[int, str] = {}
         first = sections[0].start if sections else len(text)
         if len(text[parsed.body_start:first].strip()) > 20:
-            cid = self._clause(doc_id, "序言", "序言", "0", 0, parsed.body_start, first, first)
+            cid = self._clause(doc_id, "序言", "序言", "0", 0, parsed.body_start, first)
             self.clause_of.append((parsed.body_start, first, cid, 0))
         for s in sections:
             if s.kind == "subitem":
@@ -113,7 +113,7 @@ class Extractor:
             if n > 1:
                 path = f"{path}~{n}"
             parent = clause_ids.get(id(s.parent)) if s.parent else None
-            cid = self._clause(parent or doc_id, s.number, s.heading, path, s.level, s.start, s.end, s.own_end())
+            cid = self._clause(parent or doc_id, s.number, s.heading, path, s.level, s.start, s.end)
             clause_ids[id(s)] = cid
             self.clause_of.append((s.start, s.end, cid, self._depth(s)))
 
@@ -161,7 +161,7 @@ class Extractor:
         return d
 
     def _clause(self, parent: str, number: str, heading: str, path: str, level: int,
-                start: int, end: int, own_end: int) -> str:
+                start: int, end: int) -> str:
         cid = f"{L_CLAUSE}:{self.policy_key}#{path}"
         body = self.text[start:end].strip()
         name_ = f"{number.rstrip('、')} {heading}".strip() if heading and heading != number else number

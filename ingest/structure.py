@@ -66,10 +66,6 @@ class Section:
     children: list[Section] = field(default_factory=list)
     parent: Section | None = None
 
-    def own_end(self) -> int:
-        """End of the text before the first child section."""
-        return self.children[0].start if self.children else self.end
-
 
 @dataclass
 class Header:

@@ -51,11 +51,3 @@ def validate_credit_code(code: str) -> str:
             f"统一社会信用代码 {norm}: check character (position 18) is {norm[17]!r}, "
             f"expected {expected!r} — a character is mistyped")
     return norm
-
-
-def is_valid_credit_code(code: str) -> bool:
-    try:
-        validate_credit_code(code)
-    except InvalidInput:
-        return False
-    return True

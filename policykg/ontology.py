@@ -218,8 +218,6 @@ class Ontology:
             )
         return tuple(out)
 
-    def scheme_class(self, scheme: URIRef) -> URIRef | None:
-        return next(iter(self.graph.objects(scheme, PKG.instancesOf)), None)
 
     @cached_property
     def synonyms(self) -> dict[str, tuple[str, ...]]:
