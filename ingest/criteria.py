@@ -98,8 +98,13 @@ def lexicon() -> Lexicon:
         rf"(?=$|[^{_CJK}]|[的、和或及等与除认资称，；。])(?P<except>[（(]?除外)?")
     violation_words = [lb for lb, k in attrs.items() if vtypes[k] == "boolean"]
     violation = re.compile(
-        rf"(?P<period>近[一二三两\d]年(?:内|来)?)?(?:{_alt(violation_words)}"
-        rf"|(?:无|未发生|没有)(?:重大|严重)?(?:违法|违规|失信|不良信用)[^，。；]{{0,6}}?(?:行为|记录))")
+        rf"(?P<period>近[一二三两\d]年(?:内|来)?|(?:当|上一?)?年(?:度|内)?)?(?:{_alt(violation_words)}"
+        rf"|(?:无|未发生|没有)(?:重大|严重)?(?:违法|违规|失信|不良信用)[^，。；]{{0,6}}?(?:行为|记录)"
+        # 未发生较大安全生产事故、重大环境污染事故 / 无发生…违法行为责任处罚 / 全年无重大旅游投诉
+        rf"|(?:未|无|没有)(?:发生|出现)?(?:较大|重大|严重)?[^，。；]{{0,30}}?(?:事故|刑事案件|投诉|处罚|违法行为)"
+        # 未被列入…失信被执行人…黑名单 / 无被列入…负面清单
+        rf"|(?:未|无|没有|不得)被?列入[^。；]{{0,80}}?(?:黑名单|负面清单|失信[^，。；、”]{{0,6}}|异常名录|严重违法))"
+        rf"(?:[、和及与或][^，。；、]{{1,14}}?(?:事故|刑事案件|投诉|处罚))*")
     place_labels = [lb for lb, k in attrs.items() if vtypes[k] == "place"]
     place_word = rf"(?P<{{}}>[{_CJK}]{{{{2,5}}}}?(?:省|市|县|区)|[本我](?:省|市|县|区))"
     place = re.compile(
@@ -160,6 +165,11 @@ class Grant:
     benefits: list[BenefitTerm]
     spans: list[tuple[int, int]]  # where each benefit's text is
     pairing_unsure: bool = False
+    # 分别给予: the condition of each benefit (its tier), when the text pairs them one to one
+    tiers: list[Condition] | None = None
+
+    def condition_for(self, i: int) -> Condition | None:
+        return self.tiers[i] if self.tiers and i < len(self.tiers) else self.condition
 
 
 @dataclass
@@ -269,10 +279,23 @@ class CriteriaReader:
                 continue
             # 20万元/亩 and 亩均税收 are densities, not the firm's totals the attribute means
             density = _per_unit(t, m.end()) or _per_unit_prefix(t, m.start("attr"))
-            c = self._threshold(m) if not density else None
-            if c is not None:
-                out.append(Found(m.start(), m.end(), c))
-                taken.append(m.span())
+            if density:
+                continue
+            # 销售额在500万元（含）以上、1000万元（含）以上 / 超过2000万元、5000万元、1亿元以上: one
+            # attribute, a list of values (tiers); the operator may be said once, before or after them
+            chain, pos = [], m.end()
+            while (k := _CHAIN_RE.match(t, pos, b)) and not _per_unit(t, k.end()):
+                chain.append(k)
+                pos = k.end()
+            op_label = m.group("pre") or m.group("post") or next(
+                (k.group("post") for k in chain if k.group("post")), None)
+            items = [(m, m.start(), m.end())] + [(k, k.start("num"), k.end()) for k in chain]
+            for k, s0, e0 in items:
+                c = self._threshold(m, k, m.group("pre") or op_label, text=t[m.start() if k is m else s0:e0].rstrip())
+                if c is not None:
+                    out.append(Found(s0 if k is not m else m.start(), e0, c))
+            if any(f.end == m.end() for f in out):
+                taken.append((m.start(), pos))
         for m in SCALE_RE.finditer(t, a, b):
             # 限额以上的批发类企业 / 首次纳入限额以上管理 / 转为规模以上企业: a statistical class the ontology names
             pref = lex.qualifications.get("限额以上商贸企业" if m.group("quota") else "规模以上工业企业")
@@ -300,19 +323,24 @@ class CriteriaReader:
             taken.append((s, e))
         return sorted(out, key=lambda f: f.start)
 
-    def _threshold(self, m: re.Match[str]) -> Criterion | None:
+    def _threshold(self, m: re.Match[str], v: re.Match[str] | None = None, op_label: str | None = None, *,
+                   text: str | None = None) -> Criterion | None:
+        """The criterion of a threshold match `m`; `v` is the match holding the value (m itself,
+        or a later item of a list of tiers) and `op_label` the operator said for the list."""
         lex = self.lex
+        v = v or m
         label = m.group("attr")
         key = lex.attributes.get(label, "rd_ratio" if "占" in label else None)
-        op = lex.operators.get(m.group("pre") or "") or lex.operators.get((m.group("post") or "").removeprefix("及"))
+        op_word = (op_label or v.group("post") or "").removeprefix("及")
+        op = lex.operators.get(op_word) or lex.operators.get(op_word.removeprefix("及"))
         if key is None or op is None:
             return None
-        vtype, unit = lex.value_types[key], m.group("unit")
-        num = float(m.group("num"))
+        vtype, unit = lex.value_types[key], v.group("unit")
+        num = float(v.group("num"))
         if vtype == "money":
-            if unit != "元":
+            if unit != "元" and not (unit is None and v.group("mul")):  # 5000万以上: money without 元
                 return None
-            value, unit = money_to_yuan(m.group("num"), m.group("mul")), "元"
+            value, unit = money_to_yuan(v.group("num"), v.group("mul")), "元"
         elif vtype == "ratio":
             if unit not in ("%", "％"):
                 return None
@@ -320,11 +348,11 @@ class CriteriaReader:
         else:
             if unit in ("元", "%", "％"):
                 return None
-            value = int(num * {"万": 10_000, "亿": 100_000_000}.get(m.group("mul") or "", 1))
+            value = int(num * {"万": 10_000, "亿": 100_000_000}.get(v.group("mul") or "", 1))
             unit = lex.units.get(key, unit)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return Criterion(key, op, value, unit, _period(m.group("period")), text=m.group(0).rstrip())
+        return Criterion(key, op, value, unit, _period(m.group("period")), text=text or m.group(0).rstrip())
 
     def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
         """The condition text[a:b] states: its pieces (cut at ，：) ANDed; within a piece,
@@ -338,17 +366,23 @@ class CriteriaReader:
             return Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb].rstrip("，,：:"), needs_review=True))
         for pa, pb in _pieces(self.text, a, b):
             found = self.criteria_in(pa, pb)
+            alt_span = None
             if found:
-                parts.append(self._combine(found, pa, pb))
+                cond, alt_span = self._combine(found, pa, pb)
+                parts.append(cond)
                 rest = self._residue(pa, pb, found)
             else:
                 rest = (pa, pb)
+            if alt_span and rest and rest[0] < alt_span[1] and alt_span[0] < rest[1]:
+                rest = None  # the unread rest is already an alternative of the list it continues
             if review and rest is not None and self._unread(*rest):
                 ra, rb = self._trim(*rest)
                 parts.append(Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True)))
         return Condition.all_of(*parts) if parts else None
 
-    def _combine(self, found: list[Found], a: int, b: int) -> Condition:
+    def _combine(self, found: list[Found], a: int, b: int) -> tuple[Condition, tuple[int, int] | None]:
+        """The condition of the criteria found in one piece, and the span of an unread item of
+        their list that became one more alternative (if any)."""
         leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
                   for f in found]
         quals = [i for i, f in enumerate(found) if f.criterion.attribute in ("qualification", "platform")
@@ -360,10 +394,17 @@ class CriteriaReader:
             # holds only that one is unknown, never ineligible
             alts = Condition.any_of(*(leaves[i] for i in quals), *([Condition.leaf(more)] if more else []))
             rest = [lf for i, lf in enumerate(leaves) if i not in quals]
-            return Condition.all_of(*rest, alts) if rest else alts
+            span = None
+            if more:
+                at = self.text.find(more.text, a, b)
+                span = (at, at + len(more.text)) if at >= 0 else None
+            return (Condition.all_of(*rest, alts) if rest else alts), span
         if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
-            return Condition.any_of(*leaves)
-        return Condition.all_of(*leaves)
+            return Condition.any_of(*leaves), None
+        if len(found) > 1 and not any(f.negated for f in found) and len({f.criterion.attribute for f in found}) == 1 \
+                and {f.criterion.operator for f in found} <= {"ge", "gt"} and not re.search(r"同时|且", between):
+            return Condition.any_of(*leaves), None  # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices
+        return Condition.all_of(*leaves), None
 
     def _unread_alternative(self, found: list[Found], quals: list[int], a: int, b: int) -> Criterion | None:
         """The rest of a list of qualifications / platforms (、或 …) that names items we cannot read."""
@@ -471,6 +512,12 @@ class CriteriaReader:
                    if m["cur"] == "元" and not in_cap(m.start()) and not _per_unit(part, m.end())]
         rates = [float(m["num"]) / 100 for m in RATE_RE.finditer(part) if not in_cap(m.start())]
         cap = caps[0][2] if caps else None
+        # 分别给予一次性最高2万元、5万元、8万元: one cap per tier
+        every = [(m.start(), money_to_yuan(m["num"], m["mul"])) for m in MONEY_RE.finditer(part)
+                 if m["cur"] == "元" and not _per_unit(part, m.end())]
+        tier_caps = "分别" in s and len(every) > 1 and in_cap(every[0][0]) and len(caps) == 1
+        if tier_caps:
+            amounts = [v for _, v in every]
         if not amounts and not rates:
             return None
         rec = _recurrence(s)
@@ -478,8 +525,11 @@ class CriteriaReader:
         cond = self.condition_of(a_cond, ben) if ben > a_cond else None
         tiers = self._tiers(a_cond, ben, len(amounts)) if len(amounts) > 1 and "分别" in s else None
         if tiers:
-            terms = [BenefitTerm(kind, amt, None, cap, rec, s) for amt in amounts]
-            return Grant(Condition.any_of(*tiers), terms, [(a, b)] * len(terms))
+            terms = [BenefitTerm(kind, None, None, amt, rec, s) if tier_caps else BenefitTerm(kind, amt, None, cap, rec, s)
+                     for amt in amounts]
+            # the whole condition stays the clause's (the tiers are in it, as alternatives)
+            return Grant(cond if cond is not None else Condition.any_of(*tiers), terms, [(a, b)] * len(terms),
+                         tiers=tiers[:len(terms)])
         if len(amounts) > 1:
             # several amounts the text does not pair with conditions: the largest as the estimate
             return Grant(cond, [BenefitTerm(kind, max(amounts), rates[0] if rates else None, cap, rec, s)],
@@ -499,6 +549,12 @@ class CriteriaReader:
 
 
 # ---------------------------------------------------------------- helpers
+# one more value of a list of tiers: 、1000万元（含）以上 / 、5000万元 / 和1亿元及以上
+_CHAIN_RE = re.compile(
+    r"\s*[、和及与或]\s*(?:在|达到|超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
+    r"\s*(?:[（(]含[)）])?\s*(?P<post>及以上|以上)?")
+
+
 def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
     out, start = [], a
     depth = 0
@@ -706,8 +762,8 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
         _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r)
         benefits: list[BenefitTerm] = []
         for g in grants:
-            for b, span in zip(g.benefits, g.spans, strict=True):
-                w.benefit(cid, b, span, cond=g.condition, unsure=g.pairing_unsure)
+            for i, (b, span) in enumerate(zip(g.benefits, g.spans, strict=True)):
+                w.benefit(cid, b, span, cond=g.condition_for(i), unsure=g.pairing_unsure)
                 benefits.append(b)
         if benefits and group:
             c.node.properties[P["stacking_group"]] = group

@@ -42,6 +42,8 @@ class ClauseRule:
     stacking_group: str | None = None
     effective_from: str | None = None
     effective_to: str | None = None
+    # per benefit: the condition of its own (a tier, one grant of several), None when it has none
+    benefit_conditions: tuple[Condition | None, ...] = ()
 
     def in_force(self, as_of: str | None) -> bool:
         if as_of is None:
@@ -49,7 +51,21 @@ class ClauseRule:
         return (self.effective_from or "") <= as_of and (not self.effective_to or as_of <= self.effective_to)
 
     def estimate(self) -> float:
+        """The most any benefit of the clause gives."""
         return max((b.estimate() or 0 for b in self.benefits), default=0)
+
+    def estimate_for(self, firm: FirmProfile, *, as_of: str | None = None) -> float:
+        """What the firm can expect: the best benefit whose own condition (its tier) it meets;
+        when none is met yet, the best one it is not ruled out of."""
+        conds = self.benefit_conditions
+        if len(self.benefits) < 2 or not any(conds) or len({c.dumps() if c else '' for c in conds}) < 2:
+            return self.estimate()
+        met, open_ = [], []
+        for b, c in zip(self.benefits, conds, strict=False):
+            status = evaluate(c, firm, as_of=as_of)[0] if c is not None else Status.ELIGIBLE
+            (met if status is Status.ELIGIBLE else open_ if status is Status.UNKNOWN else []).append(
+                b.estimate() or 0)
+        return max(met or open_ or [0])
 
 
 @dataclass
@@ -58,6 +74,7 @@ class Match:
     status: Status
     lines: list[Line]
     counted: bool = True  # False when a better clause of the same stacking group is counted
+    estimate: float = 0.0  # what this firm can expect from the clause (its tier), in 元
 
     def to_json(self) -> dict[str, Any]:
         r = self.rule
@@ -66,7 +83,7 @@ class Match:
             "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number, "issuer": r.issuer},
             "clause": {"id": r.clause_id, "name": r.clause_name, "text": r.clause_text, "source_file": r.source_file},
             "reasons": [line.to_json() for line in self.lines],
-            "benefit": {"estimate_yuan": r.estimate() or None, "counted": self.counted,
+            "benefit": {"estimate_yuan": self.estimate or None, "counted": self.counted,
                         "terms": [{k: v for k, v in b.__dict__.items() if v not in (None, "")} for b in r.benefits]},
         }
 
@@ -78,7 +95,7 @@ class FirmAnswer:
     questions: list[dict[str, Any]] = field(default_factory=list)
 
     def total_estimate(self) -> float:
-        return sum(m.rule.estimate() for m in self.matches if m.status is Status.ELIGIBLE and m.counted)
+        return sum(m.estimate for m in self.matches if m.status is Status.ELIGIBLE and m.counted)
 
     def to_json(self, limit: int | None = None) -> dict[str, Any]:
         shown = self.matches if limit is None else self.matches[:limit]
@@ -115,6 +132,7 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             benefits.setdefault(e.source, []).append(nodes[e.target])
     rules = []
     for cid, c in clauses.items():
+        granted = benefits.get(cid, [])
         top = cid
         while top in parent and top not in policies:
             top = parent[top]
@@ -127,12 +145,19 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             doc_number=policy.properties.get("doc_number") if policy else None,
             issuer=policy.properties.get("issuer") if policy else None,
             source_file=c.provenance[0].source if c.provenance else "",
-            condition=Condition.from_json(json.loads(p["condition"]) if isinstance(p["condition"], str) else p["condition"]),
-            benefits=tuple(_benefit(b) for b in benefits.get(cid, [])),
+            condition=_condition(p["condition"]),
+            benefits=tuple(_benefit(b) for b in granted),
+            benefit_conditions=tuple(_condition(b.properties.get("condition")) for b in granted),
             stacking_group=p.get("stacking_group"), effective_from=p.get("effective_from"),
             effective_to=p.get("effective_to"),
         ))
     return sorted(rules, key=lambda r: r.clause_id)
+
+
+def _condition(raw: Any) -> Condition | None:
+    if not raw:
+        return None
+    return Condition.from_json(json.loads(raw) if isinstance(raw, str) else raw)
 
 
 def _benefit(n: Node) -> BenefitTerm:
@@ -151,9 +176,10 @@ def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None 
         status, lines = evaluate(rule.condition, firm, as_of=as_of)
         if status is Status.INELIGIBLE and not include_ineligible:
             continue
-        answer.matches.append(Match(rule, status, lines))
+        estimate = rule.estimate_for(firm, as_of=as_of) if status is not Status.INELIGIBLE else rule.estimate()
+        answer.matches.append(Match(rule, status, lines, estimate=estimate))
     order = {Status.ELIGIBLE: 0, Status.UNKNOWN: 1, Status.INELIGIBLE: 2}
-    answer.matches.sort(key=lambda m: (order[m.status], -m.rule.estimate(), m.rule.clause_id))
+    answer.matches.sort(key=lambda m: (order[m.status], -m.estimate, m.rule.clause_id))
     _stack(answer.matches)
     answer.questions = guided_questions(answer.matches)
     return answer
@@ -165,7 +191,7 @@ def _stack(matches: list[Match]) -> None:
     for m in matches:
         g = m.rule.stacking_group
         if g and m.status is Status.ELIGIBLE:
-            if g not in best or m.rule.estimate() > best[g].rule.estimate():
+            if g not in best or m.estimate > best[g].estimate:
                 best[g] = m
     for m in matches:
         g = m.rule.stacking_group

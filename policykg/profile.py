@@ -13,6 +13,7 @@ The profile format (JSON; `profile_json_schema()` gives its JSON Schema)::
       "name": "嘉兴某某科技有限公司",
       "registered_place": "浙江省嘉兴市南湖区",          # optional; an address works too
       "qualifications": [{"name": "高企", "date": "2022-12-24", "expires": "2025-12-23"}],
+                                                      # the list is complete when given: [] = none
       "yearly": [{"year": 2023, "revenue": 52000000, "tax_paid": 3100000,
                   "rd_expense": 2600000, "rd_ratio": 5.0, "employees": 86}],
       "patents": [{"type": "发明", "number": "ZL202110000000.0", "title": "…", "date": "2023-05-02"}],
@@ -60,6 +61,9 @@ P_CREDIT, P_FACTS, P_NUMBER, P_TITLE, P_ROLE, P_LEVEL, P_PTYPE, P_FROM, P_TO = (
 P_PATENT_TYPE, P_PROGRAM = name(PKG.patent_type), name(PKG.program)
 
 SENTENCE_CHARS = 300
+# The value of the fact a profile states with "qualifications": [] (the firm holds none): any
+# qualification a clause asks for is then not met, where no fact at all would leave it unknown.
+NO_QUALIFICATION = "无"
 PATENT_TYPES = ("发明", "实用新型", "外观设计")
 
 
@@ -332,7 +336,9 @@ class FirmProfileIn(_Strict):
     credit_code: str = Field(description="统一社会信用代码 (18 characters, GB 32100 check character).")
     name: str = Field(min_length=1, description="企业名称.")
     registered_place: str | None = Field(None, description="注册地, e.g. 浙江省嘉兴市南湖区 (an address works).")
-    qualifications: list[QualificationIn] = Field(default_factory=list)
+    qualifications: list[QualificationIn] = Field(
+        default_factory=list, description="Qualifications held. Give the key to state the complete list "
+        "([] = holds none): a qualification not listed is then 'not met'; leave the key out when unknown.")
     yearly: list[YearlyIn] = Field(default_factory=list, description="One entry per year.")
     patents: list[PatentIn] = Field(
         default_factory=list, description="Patents owned; give [] to state that the firm has none.")
@@ -481,6 +487,9 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
         if q.expires:
             fact["expires"] = q.expires.isoformat()  # kept for the engine; Fact has no field for it yet
         facts.append(fact)
+
+    if "qualifications" in profile.model_fields_set and not profile.qualifications:
+        facts.append(Fact("qualification", NO_QUALIFICATION, date=as_of, source=src))
 
     units = _attribute_units()
     for y in profile.yearly:
