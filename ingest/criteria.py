@@ -29,7 +29,7 @@ HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(
 P = {p: name(getattr(PKG, p)) for p in (
     "attribute", "operator", "value", "period", "needs_review", "text", "condition", "benefit_kind",
     "amount_yuan", "rate", "cap_yuan", "recurrence", "stacking_group", "effective_from", "effective_to",
-    "issuer")}
+    "issuer", "application_window")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
 _CJK = "\u4e00-\u9fa5"
@@ -448,6 +448,7 @@ class CriteriaReader:
         and its recurrence when said once (每家企业每年最高…)."""
         grants, clause_cap, clause_rec = [], None, None
         cap_only: list[Grant] = []
+        last_subject: Condition | None = None
         for a, b in (u for sa, sb in self.sentences(cid) for u in self._grant_units(sa, sb)):
             s = self.text[a:b]
             m = BENEFIT_START_RE.search(s)
@@ -470,6 +471,13 @@ class CriteriaReader:
                 a_cond = _strip_number(self.text, a, b)[0]
             g = self._grant(a, b, ca, a_cond)
             if g is not None:
+                subject = self._subject(a_cond, ca)
+                if subject is not None:
+                    last_subject = subject
+                elif last_subject is not None and not re.match(r"\s*(?:对于?|凡)", self.text[a_cond:ca]):
+                    # 对新增限额以上的零售类企业，…以上的，奖励10万元；销售额在2000万元以上的，奖励20万元：
+                    # the later tiers are about the same firms
+                    g.condition = Condition.all_of(last_subject, g.condition) if g.condition else last_subject
                 grants.append(g)
             elif cap:  # 补贴总额最高不超过5万元: a cap with no amount of its own
                 kind_pref = self.lex.kinds[kind.group(0)]
@@ -483,6 +491,18 @@ class CriteriaReader:
         elif not grants:
             grants = cap_only
         return grants, clause_cap, clause_rec
+
+    def _subject(self, a: int, b: int) -> Condition | None:
+        """对新增限额以上的零售类企业，当年度销售额…的: the firms a grant is for, when the text names
+        them in a piece of their own before the thresholds; None when it does not."""
+        if not re.match(r"\s*(?:对于?|凡)", self.text[a:b]):
+            return None
+        pieces = _pieces(self.text, a, b)
+        if len(pieces) < 2:
+            return None
+        found = [f for f in self.criteria_in(*pieces[0]) if f.criterion.attribute in ("qualification", "platform",
+                                                                                        "registered_place")]
+        return self._combine(found, *pieces[0])[0] if found else None
 
     def _grant_units(self, a: int, b: int) -> list[tuple[int, int]]:
         """Cut a sentence where a second condition starts after a complete grant:
@@ -523,7 +543,10 @@ class CriteriaReader:
         rec = _recurrence(s)
         a_cond = a if a_cond is None else min(a_cond, ben)
         cond = self.condition_of(a_cond, ben) if ben > a_cond else None
-        tiers = self._tiers(a_cond, ben, len(amounts)) if len(amounts) > 1 and "分别" in s else None
+        # 分别给予…, or A、B、C的企业…给予450万元、300万元、50万元: amounts paired one to one
+        listed = "分别" in s or any(len(re.findall(r"\d+(?:\.\d+)?", x.group(0))) == len(amounts)
+                                   for x in _AMOUNT_LIST_RE.finditer(part))
+        tiers = self._tiers(a_cond, ben, len(amounts)) if len(amounts) > 1 and listed else None
         if tiers:
             terms = [BenefitTerm(kind, None, None, amt, rec, s) if tier_caps else BenefitTerm(kind, amt, None, cap, rec, s)
                      for amt in amounts]
@@ -549,6 +572,8 @@ class CriteriaReader:
 
 
 # ---------------------------------------------------------------- helpers
+# 450万元、300万元、50万元 / 5、10、20万元: a list of amounts
+_AMOUNT_LIST_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:亿|万)?元?(?:\s*[、和及]\s*\d+(?:\.\d+)?\s*(?:亿|万)?元?)+")
 # one more value of a list of tiers: 、1000万元（含）以上 / 、5000万元 / 和1亿元及以上
 _CHAIN_RE = re.compile(
     r"\s*[、和及与或]\s*(?:在|达到|超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
@@ -768,7 +793,47 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
         if benefits and group:
             c.node.properties[P["stacking_group"]] = group
         out[cid] = ClauseCriteria(cid, cond, benefits)
+    _add_windows(r, {cid for cid, cc in out.items() if cc.benefits})
     return out
+
+
+_MONTH = r"\d{1,2}月(?:份|底|初|末|上旬|中旬|下旬|\d{1,2}日)?"
+WINDOW_RE = re.compile(
+    rf"(?P<when>(?:每年|次年|当年|每季度|每半年)(?:的)?(?:第[一二三四]季度|{_MONTH})(?:(?:[、和至到—－~-]|或)(?:次年)?{_MONTH})*(?:前|之前|以前)?"
+    rf"|\d{{4}}年{_MONTH}(?:前|之前|以前|止)"
+    rf"|(?:每年|次年)(?:的)?第[一二三四]季度)")
+APPLY_RE = re.compile(r"申报|申请|受理|提交(?:申请|材料)|报送(?:申请|材料)")
+
+
+def _windows(r: CriteriaReader, cid: str) -> list[str]:
+    """每年的5月份和11月份 / 次年6月底前: when to apply, from the clause's sentences that say
+    how to apply (申报 / 申请 / 提交 …)."""
+    out = []
+    for a, b in r.sentences(cid):
+        s = r.text[a:b]
+        if not APPLY_RE.search(s):
+            continue
+        for m in WINDOW_RE.finditer(s):
+            if m.group("when") not in out:
+                out.append(m.group("when"))
+    return out
+
+
+def _add_windows(r: CriteriaReader, granting: set[str]) -> None:
+    """A window said in a benefit clause is that clause's; one said in another article (申报时间,
+    申报程序) is the document's, for all its clauses."""
+    doc_level: list[str] = []
+    for cid, c in r.clauses.items():
+        found = _windows(r, cid)
+        if not found:
+            continue
+        if cid in granting:
+            c.node.properties[P["application_window"]] = "；".join(found)
+        else:
+            doc_level += [w for w in found if w not in doc_level]
+    policy = r.doc.nodes.get(r.doc.policy_id or "")
+    if doc_level and policy is not None:
+        policy.properties[P["application_window"]] = "；".join(doc_level)
 
 
 def add_criteria(doc: DocumentGraph, text: str) -> None:

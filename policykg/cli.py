@@ -255,6 +255,8 @@ def _print_answer(answer, limit: int) -> None:
         title = r["policy"]["title"] + (f"（{r['policy']['doc_number']}）" if r["policy"]["doc_number"] else "")
         typer.echo(f"{marks[r['status']]} {title} {r['clause']['name']}"
                    + (f" — 最高 {est:,.0f} 元" if est else "") + ("" if r["benefit"]["counted"] else " (不重复享受)"))
+        if r.get("application_window"):
+            typer.echo(f"    申报时间：{r['application_window']}")
         for line in r["reasons"]:
             typer.echo(f"    [{line['outcome']}] {line['criterion'].get('text', '')}"
                        + (f" → {line['advice']}" if line.get("advice") else ""))

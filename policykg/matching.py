@@ -44,6 +44,7 @@ class ClauseRule:
     effective_to: str | None = None
     # per benefit: the condition of its own (a tier, one grant of several), None when it has none
     benefit_conditions: tuple[Condition | None, ...] = ()
+    application_window: str | None = None  # 申报时间 as the text says it: the clause's, else its document's
 
     def in_force(self, as_of: str | None) -> bool:
         if as_of is None:
@@ -82,6 +83,7 @@ class Match:
             "status": self.status.value,
             "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number, "issuer": r.issuer},
             "clause": {"id": r.clause_id, "name": r.clause_name, "text": r.clause_text, "source_file": r.source_file},
+            "application_window": r.application_window,
             "reasons": [line.to_json() for line in self.lines],
             "benefit": {"estimate_yuan": self.estimate or None, "counted": self.counted,
                         "terms": [{k: v for k, v in b.__dict__.items() if v not in (None, "")} for b in r.benefits]},
@@ -138,6 +140,10 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             top = parent[top]
         policy = policies.get(top)
         p = c.properties
+        window, up = p.get("application_window"), cid
+        while not window and up in parent:
+            up = parent[up]
+            window = nodes[up].properties.get("application_window") if up in nodes else None
         rules.append(ClauseRule(
             clause_id=cid, clause_name=c.name, clause_text=p.get("text", ""),
             policy_id=policy.id if policy else top,
@@ -149,7 +155,7 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             benefits=tuple(_benefit(b) for b in granted),
             benefit_conditions=tuple(_condition(b.properties.get("condition")) for b in granted),
             stacking_group=p.get("stacking_group"), effective_from=p.get("effective_from"),
-            effective_to=p.get("effective_to"),
+            effective_to=p.get("effective_to"), application_window=window,
         ))
     return sorted(rules, key=lambda r: r.clause_id)
 

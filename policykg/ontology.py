@@ -112,6 +112,7 @@ class PKG(DefinedNamespace):
     stacking_group: URIRef
     effective_from: URIRef
     effective_to: URIRef
+    application_window: URIRef
     patent_type: URIRef
     program: URIRef
 

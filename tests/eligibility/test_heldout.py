@@ -46,6 +46,7 @@ class Case:
     status: str
     deciding: tuple[str, str] | None = None  # (attribute, outcome) of the reason that decides
     marks: list = field(default_factory=list)
+    estimate: float | None = None  # the benefit this firm can expect (its tier), when the case checks it
 
 
 def run(data_dir, tmp_path, n: int, profile: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +166,26 @@ CASES = [
     # 5%以内给予补助。」 A firm with 营业收入 2000万 and 实缴税收 100万 but no 亩均税收 (tax per 亩 of land) → unknown:
     # 亩均税收 is a density, not the total tax_paid, so it stays a criterion for review.
     # (「陆运企业」 is still not kept as a condition of its own.)
+    # The same retailer: of the 10万 / 20万 / 30万 tiers it reaches the 2000万 one → 20万, not the clause's 30万.
+    Case("retail-estimate-is-the-tier-reached", "0019.txt", "九/（一）/3",
+         {"registered_place": XIANJU, "qualifications": [{"name": "限额以上商贸企业", "date": "2023-03-01"}],
+          "yearly": [{"year": 2023, "revenue": 25_000_000}]},
+         "eligible", ("revenue", "met"), estimate=200_000),
+    # A profile that lists its qualifications as none ([]) is not a 限额以上 firm → ineligible, not unknown.
+    Case("retail-holds-no-qualification", "0019.txt", "九/（一）/3",
+         {"registered_place": XIANJU, "qualifications": [], "yearly": [{"year": 2023, "revenue": 25_000_000}]},
+         "ineligible", ("qualification", "not met")),
+    # 0019 九（三）: 「对于总部在县外的分支机构在转为独立法人并纳入我县统计，年销售额在500万元（含）以上、1000万元（含）
+    # 以上、5000万元（含）以上的，分别给予10万元、30万元、50万元一次性奖励」. Sales of 1200万 reach the 1000万 tier
+    # (30万); whether the firm is such a branch is not read → unknown, with the 30万 estimate.
+    Case("branch-tier-unknown-with-its-tier", "0019.txt", "九/（三）",
+         {"registered_place": XIANJU, "yearly": [{"year": 2023, "revenue": 12_000_000}]},
+         "unknown", ("revenue", "met"), estimate=300_000),
+    # 0433 四2: 「分离（整合）当年销售额超过2000万元、5000万元、1亿元以上的，分别给予一次性最高2万元、5万元、8万元奖励」
+    # Sales of 1500万 are under every tier → ineligible.
+    Case("linhai-trade-under-every-tier", "0433.txt", "四/2",
+         {"registered_place": LINHAI, "yearly": [{"year": 2023, "revenue": 15_000_000}]},
+         "ineligible", ("revenue", "not met")),
     Case("beilun-land-transport-tax-per-mu", "0508.txt", "七/43",
          {"registered_place": BEILUN, "yearly": [{"year": 2023, "revenue": 20_000_000, "tax_paid": 1_000_000}]},
          "unknown", None),
@@ -181,6 +202,8 @@ def test_heldout_case(data_dir, tmp_path, n, case):
     if case.deciding:
         attr, outcome = case.deciding
         assert any(x["criterion"].get("attribute") == attr for x in lines(r, outcome)), r["reasons"]
+    if case.estimate is not None:
+        assert r["benefit"]["estimate_yuan"] == case.estimate, r["benefit"]
     if case.status == "unknown":  # unknown means nothing failed outright
         assert not lines(r, "not met") or any(x["outcome"] in ("missing fact", "needs review") for x in r["reasons"])
 

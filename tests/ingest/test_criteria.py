@@ -338,3 +338,71 @@ def test_a_scope_sentence_that_gives_something_is_not_a_condition():
     # 0526 台州 孵化机构 …及标准: 「实际投资额在500万元以上的，提供1000平方米的３年免租创业场所」 is a benefit
     assert criteria._grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
     assert not criteria._grants_something("在我县工商登记、依法纳税缴费、账证健全")
+
+
+# ---------------------------------------------------------------- tiers, honours, good standing, windows
+def _benefit_tiers(g: DocumentGraph, node) -> list[tuple[float | None, float | None, list]]:
+    """(amount, cap, the values its own condition asks for), per benefit, ordered by amount or cap."""
+    out = []
+    for b in benefits(g, node):
+        cond = Condition.from_json(_filled(json.loads(b["condition"]))) if b.get("condition") else None
+        out.append((b.get("amount_yuan"), b.get("cap_yuan"),
+                    [c.value for c in cond.criteria() if not c.needs_review] if cond else []))
+    return sorted(out, key=lambda x: x[0] or x[1] or 0)
+
+
+def test_tiers_listed_after_one_attribute_pair_each_amount_with_its_own_threshold():
+    # 0019 九（三）：年销售额在500万元（含）以上、1000万元（含）以上、5000万元（含）以上的，分别给予10万元、30万元、50万元一次性奖励
+    g = graph("0019.txt")
+    node = clause(g, "（三）鼓励分支机构转独立法人")
+    assert _benefit_tiers(g, node) == [(100_000, None, [5_000_000]), (300_000, None, [10_000_000]),
+                                       (500_000, None, [50_000_000])]
+    cond = condition(node)
+    # the firm qualifies from the lowest tier up: the tiers are alternatives
+    assert evaluate(cond, firm(Fact("revenue", 6_000_000, unit="元", year=2023)))[0] is not Status.INELIGIBLE
+    assert evaluate(cond, firm(Fact("revenue", 4_000_000, unit="元", year=2023)))[0] is Status.INELIGIBLE
+
+
+def test_an_operator_said_once_for_a_list_of_tiers_and_caps_per_tier():
+    # 0433 临海 2.：当年销售额超过2000万元、5000万元、1亿元以上的，分别给予一次性最高2万元、5万元、8万元奖励
+    g = graph("0433.txt")
+    node = clause(g, "2.主辅分离后成立的商贸公司")
+    assert _benefit_tiers(g, node) == [(None, 20_000, [20_000_000]), (None, 50_000, [50_000_000]),
+                                       (None, 80_000, [100_000_000])]
+    assert {c["operator"] for c in read(node) if c["attribute"] == "revenue"} == {"gt"}
+    # 主辅分离后成立的 is not read: it stays a review criterion, so the clause is never eligible on revenue alone
+    assert any(c.needs_review and "主辅分离" in c.text for c in condition(node).criteria())
+
+
+def test_honours_listed_before_a_list_of_amounts_are_paired_one_to_one():
+    # 0016 （一）：对获得中国质量奖、浙江省人民政府质量奖、台州市政府质量奖的企业，一次性给予450万元、300万元、50万元的奖励
+    g = graph("0016.txt")
+    node = clause(g, "（一）鼓励企业推行质量管理办法")
+    tiers = _benefit_tiers(g, node)
+    assert (500_000, None, ["市政府质量奖"]) in tiers
+    assert (3_000_000, None, ["省政府质量奖"]) in tiers
+    assert (4_500_000, None, ["中国质量奖"]) in tiers
+
+
+def test_good_standing_conditions_are_read_as_no_major_violation():
+    # 0436 申报条件：在我县工商登记、依法纳税缴费、账证健全，年内未发生较大安全生产事故、重大环境污染事故、
+    # 未发生涉税刑事案件，完成年度节能降耗或污染减排目标任务的工业企业
+    g = graph("0436.txt")
+    node = clause(g, "1.企业家创业奖")
+    texts = [c["text"] for c in read(node) if c["attribute"] == "no_major_violation"]
+    assert any("依法纳税" in t for t in texts) and any("账证健全" in t for t in texts)
+    assert any("重大环境污染事故" in t for t in texts)
+    bad = firm(Fact("registered_place", "浙江省丽水市遂昌县"), Fact("no_major_violation", False),
+               Fact("revenue", 30_000_000, unit="元", year=2023))
+    status, lines = evaluate(condition(node), bad)
+    assert status is Status.INELIGIBLE
+    assert any(x.criterion.attribute == "no_major_violation" and x.outcome.value == "not met" for x in lines)
+    # the energy-saving target is not read: it stays for review, never silently dropped
+    assert any(c.needs_review and "节能降耗" in c.text for c in condition(node).criteria())
+
+
+@pytest.mark.parametrize(("name", "window"), [("0500.txt", "每年的5月份和11月份"), ("0449.txt", "每年5月、6月"),
+                                              ("0414.txt", "次年6月底前")])
+def test_the_application_window_is_read_for_the_document(name, window):
+    g = graph(name)
+    assert g.nodes[g.policy_id].properties["application_window"] == window
