@@ -32,6 +32,8 @@ P = {p: name(getattr(PKG, p)) for p in (
     "issuer", "application_window")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
+_TOTAL = "总额|金额|合计|总计|累计"  # 研发费用，总额在30万元以上: the figure just named, continued
+_TOTAL_RE = re.compile(rf"(?:{_TOTAL})(?:在|达到|超过|不低于)?\s*\d")
 _CJK = "\u4e00-\u9fa5"
 
 
@@ -87,7 +89,7 @@ def lexicon() -> Lexicon:
     after = [lb for lb in ops if lb.endswith(("以上", "以下", "以内"))]
     threshold = re.compile(
         rf"(?P<period>上一?年度?|当年度?|近[一二三两\d]年(?:内)?|年度?)?(?:企业)?"
-        rf"(?P<attr>{ratio_phrase}|{_alt(numeric)})"
+        rf"(?P<attr>{ratio_phrase}|{_alt(numeric)})(?:[，,](?={_TOTAL}))?"
         rf"[^，。；：:\d]{{0,8}}?(?P<pre>{_alt(before)})?\s*"
         rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
         rf"\s*(?:[（(]含[)）])?\s*(?P<post>及以上|{_alt(after)})?")
@@ -422,10 +424,15 @@ class CriteriaReader:
         return None
 
     def _residue(self, a: int, b: int, found: list[Found]) -> tuple[int, int] | None:
-        """The longest stretch of the piece that no criterion covers, if it says anything."""
+        """The longest stretch of the piece that no criterion covers, if it says anything. A
+        stretch that only says how the next figure is counted (按照向税务部门申报…的研发费用) is not
+        a condition of its own."""
         best, pos = None, a
         for f in [*found, Found(b, b, Criterion(None, "true"))]:
-            if f.start - pos > (best[1] - best[0] if best else 0):
+            gap = self.text[pos:f.start]
+            counted_as = f.start < b and f.criterion.attribute not in (None, "qualification", "platform") \
+                and _COUNTED_AS_RE.fullmatch(gap.strip())
+            if f.start - pos > (best[1] - best[0] if best else 0) and not counted_as:
                 best = (pos, f.start)
             pos = max(pos, f.end)
         return best
@@ -572,6 +579,8 @@ class CriteriaReader:
 
 
 # ---------------------------------------------------------------- helpers
+# 对企业按照向税务部门申报并计入当年度加计扣除额的 (研发费用): how a figure is counted
+_COUNTED_AS_RE = re.compile(r"(?:对|对于)?(?:企业)?(?:按照?|依照?|以)[^，。；]{2,40}的")
 # 450万元、300万元、50万元 / 5、10、20万元: a list of amounts
 _AMOUNT_LIST_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:亿|万)?元?(?:\s*[、和及]\s*\d+(?:\.\d+)?\s*(?:亿|万)?元?)+")
 # one more value of a list of tiers: 、1000万元（含）以上 / 、5000万元 / 和1亿元及以上
@@ -581,13 +590,14 @@ _CHAIN_RE = re.compile(
 
 
 def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Cut at ，：, not inside brackets and not before 总额 / 金额 (研发费用，总额在30万元以上 is one)."""
     out, start = [], a
     depth = 0
     for i in range(a, b):
         ch = text[i]
         depth += ch in "（(" and 1 or 0
         depth -= ch in "）)" and 1 or 0
-        if depth <= 0 and _PIECE_SPLIT.match(ch):
+        if depth <= 0 and _PIECE_SPLIT.match(ch) and not _TOTAL_RE.match(text, i + 1, b):
             if i > start:
                 out.append((start, i))
             start = i + 1

@@ -152,16 +152,12 @@ CASES = [
           "yearly": [{"year": 2023, "revenue": 20_000_000, "rd_expense": 1_000_000, "rd_ratio": 5.0}]},
          "ineligible", ("qualification", "not met")),
     # Same clause, a non-高企 (科技型中小企业) with 研发费用 100万 (≥ 30万) at 5% (≥ 3%) meets every condition
-    # → eligible. The engine says unknown: 「总额在30万元以上」 is left as "needs review" instead of being
-    # read as rd_expense ≥ 300000, and the lead-in 「对企业按照向税务部门申报并计入当年度加计扣除额的研发费用」
-    # (which only says which 研发费用 count) becomes a needs-review condition.
+    # → eligible. 「研发费用，总额在30万元以上」 is rd_expense ≥ 300000 (the comma does not cut it), and the
+    # lead-in 「对企业按照向税务部门申报并计入当年度加计扣除额的研发费用」 only says which 研发费用 count.
     Case("pinghu-rd-non-hnte-eligible", "0018.txt", "三/（六）",
          {"registered_place": PINGHU, "qualifications": [{"name": "科技型中小企业", "date": "2022-06-01"}],
           "yearly": [{"year": 2023, "revenue": 20_000_000, "rd_expense": 1_000_000, "rd_ratio": 5.0}]},
-         "eligible", ("rd_ratio", "met"),
-         [pytest.mark.xfail(strict=True, reason="0018 三（六）: 「研发费用，总额在30万元以上（高新技术企业除外）」 is "
-                            "not read as rd_expense ≥ 30万 (left 'needs review', split by the parenthesis), and the "
-                            "lead-in naming which 研发费用 count is kept as a needs-review condition")]),
+         "eligible", ("rd_expense", "met")),
     # 0508 七 43: 「对陆运企业营业收入1000万元以上、年实缴税收50万元以上、亩均税收10万元以上的，按照其营业收入的
     # 5%以内给予补助。」 A firm with 营业收入 2000万 and 实缴税收 100万 but no 亩均税收 (tax per 亩 of land) → unknown:
     # 亩均税收 is a density, not the total tax_paid, so it stays a criterion for review.

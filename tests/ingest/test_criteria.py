@@ -133,8 +133,17 @@ def test_pinghu_rd_ratio_with_an_exception_for_high_tech_firms():
     cond = condition(node)
     assert {"attribute": "rd_ratio", "operator": "ge", "value": 3, "unit": "%",
             "text": "研发费用占销售收入比重达到3%以上"} in read(node)
-    nots = [ch for ch in cond.children if ch.op == "NOT"]
+    assert {"attribute": "rd_expense", "operator": "ge", "value": 300_000, "unit": "元",
+            "text": "研发费用，总额在30万元以上"} in read(node)
+    nots = []
+    stack = [cond]
+    while stack:
+        c = stack.pop()
+        nots += [c] if c.op == "NOT" else []
+        stack += list(c.children)
     assert [n.children[0].criterion.value for n in nots] == ["高新技术企业"]
+    # the lead-in only says which 研发费用 count: nothing is left for review
+    assert not [c for c in cond.criteria() if c.needs_review]
     [b] = benefits(g, node)
     assert (b["benefit_kind"], b["rate"], b["cap_yuan"], b["recurrence"]) == ("奖励", 0.1, 300000, "one-off")
 
