@@ -32,6 +32,7 @@ P = {p: name(getattr(PKG, p)) for p in (
     "issuer", "application_window")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
+_NOT_A_PLACE = ("园区", "开发区", "新区", "产业区", "功能区", "集聚区", "小区", "社区", "街区", "景区", "城区", "示范区")
 _TOTAL = "总额|金额|合计|总计|累计"  # 研发费用，总额在30万元以上: the figure just named, continued
 _TOTAL_RE = re.compile(rf"(?:{_TOTAL})(?:在|达到|超过|不低于)?\s*\d")
 _CJK = "\u4e00-\u9fa5"
@@ -216,6 +217,7 @@ class CriteriaReader:
         # no issuer read: a title that starts with its place (遂昌县振兴生态工业…) names it
         title = re.sub(r"^(?:关于)?(?:印发|转发)?[《<〈]*", "", str(props.get("title") or ""))
         issuer = props.get(P["issuer"]) or title
+        issuer = re.sub(r"^中共", "", issuer)  # 中共东阳市委: the party committee of 东阳市
         m = re.match(rf"(?P<prov>[{_CJK}]{{2,3}}省)?(?P<city>[{_CJK}]{{2,4}}?市)?(?P<county>[{_CJK}]{{1,4}}?[区县])?", issuer)
         found = {k: v for k, v in (m.groupdict() if m else {}).items() if v}
         return {"省": found.get("prov"), "市": found.get("city") or found.get("county"),
@@ -263,13 +265,15 @@ class CriteriaReader:
             return all(e <= x or s >= y for x, y in taken)
 
         for m in lex.place_re.finditer(t, a, b):
-            place = m.group("place") or m.group("place2") or m.group("place3")
-            if place[0] in "本我":
-                place = self.place.get(place[1])
+            place = re.sub(r"^(?:对于?|在|于|当年|凡)+", "", m.group("place") or m.group("place2") or m.group("place3"))
+            if re.search(r"[本我]", place[:-1]):  # 对在我市 → 我市
+                place = place[re.search(r"[本我]", place).start():]
+            if place[0] in "本我" or len(place) == 1:  # 本县, 县内: the issuer's place
+                place = self.place.get(place[-1])
                 if not place:
                     continue
-            if place.endswith("区") and len(place) <= 2:  # 园区, 社区
-                continue
+            if place.endswith("区") and len(place) <= 2 or place.endswith(_NOT_A_PLACE):
+                continue  # 园区, 社区, 物流园区: a part of a place the firm's registration does not name
             out.append(Found(m.start(), m.end(), Criterion("registered_place", "eq", place, text=m.group(0))))
             taken.append(m.span())
         for m in lex.violation_re.finditer(t, a, b):
@@ -281,7 +285,10 @@ class CriteriaReader:
                 continue
             # 20万元/亩 and 亩均税收 are densities, not the firm's totals the attribute means
             density = _per_unit(t, m.end()) or _per_unit_prefix(t, m.start("attr"))
-            if density:
+            # 年度销售额增量5000万元 / 新增营业收入 / 税收增长: a change, not the firm's total
+            change = _CHANGE_RE.search(t, m.end("attr"), m.start("num")) or \
+                _CHANGE_RE.search(t[max(a, m.start("attr") - 3):m.start("attr")])
+            if density or change:
                 continue
             # 销售额在500万元（含）以上、1000万元（含）以上 / 超过2000万元、5000万元、1亿元以上: one
             # attribute, a list of values (tiers); the operator may be said once, before or after them
@@ -611,6 +618,7 @@ def _per_unit(text: str, end: int) -> bool:
     return text[end:end + 1] in ("/", "／", "每")
 
 
+_CHANGE_RE = re.compile(r"增量|增长|新增|增加|增幅|增速|增额|同比|比上年|较上年|减少|下降|净增")
 _DENSITY_PREFIX = re.compile(r"(?:亩均|每亩|人均|户均|单位面积|单位用地|平均)$")
 
 
