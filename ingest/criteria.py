@@ -29,7 +29,7 @@ HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(
 P = {p: name(getattr(PKG, p)) for p in (
     "attribute", "operator", "value", "period", "needs_review", "text", "condition", "benefit_kind",
     "amount_yuan", "rate", "cap_yuan", "recurrence", "stacking_group", "effective_from", "effective_to",
-    "issuer", "application_window")}
+    "issuer", "application_window", "per_unit")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
 _NOT_A_PLACE = ("园区", "开发区", "新区", "产业区", "功能区", "集聚区", "小区", "社区", "街区", "景区", "城区", "示范区")
@@ -546,6 +546,21 @@ class CriteriaReader:
                    if m["cur"] == "元" and not in_cap(m.start()) and not _per_unit(part, m.end())]
         rates = [float(m["num"]) / 100 for m in RATE_RE.finditer(part) if not in_cap(m.start())]
         cap = caps[0][2] if caps else None
+        # 每件补助2万元 / 20万元/亩: amounts per unit; one stands for the grant when it names no total
+        units = {m.start(): _unit_of(part, m.start(), m.end()) for m in MONEY_RE.finditer(part)}
+        for x in _AMOUNT_LIST_RE.finditer(part):  # 每件分别补助4万元、1200元、600元: the list shares the unit
+            if units.get(x.start()):
+                for m in MONEY_RE.finditer(part, x.start(), x.end()):
+                    units[m.start()] = units[x.start()]
+        per = [(money_to_yuan(m["num"], m["mul"]), u) for m in MONEY_RE.finditer(part)
+               if m["cur"] == "元" and not in_cap(m.start()) and (u := units.get(m.start()))]
+        if per:
+            amounts = [v for v in amounts if v not in {x for x, _ in per}]
+            if not amounts and not rates:
+                return Grant(self.condition_of(a if a_cond is None else min(a_cond, ben), ben)
+                             if ben > (a if a_cond is None else min(a_cond, ben)) else None,
+                             [BenefitTerm(kind, max(v for v, _ in per), None, cap, _recurrence(s), s,
+                                          per_unit=max(per)[1])], [(a, b)], pairing_unsure=len(per) > 1)
         # 分别给予一次性最高2万元、5万元、8万元: one cap per tier
         every = [(m.start(), money_to_yuan(m["num"], m["mul"])) for m in MONEY_RE.finditer(part)
                  if m["cur"] == "元" and not _per_unit(part, m.end())]
@@ -611,6 +626,17 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if b > start:
         out.append((start, b))
     return out
+
+
+_UNITS = "件|项|个|人|名|亩|台|套|条|次|平方米|吨|批|场|辆|间|张|株|头|只|千瓦时|度"
+_UNIT_AFTER_RE = re.compile(rf"\s*[/／每](?P<u>{_UNITS})")
+_UNIT_BEFORE_RE = re.compile(rf"每(?:增加|新增)?(?:一|1)?(?:个)?(?P<u>{_UNITS})[^，。；\d]{{0,12}}$")
+
+
+def _unit_of(text: str, start: int, end: int) -> str | None:
+    """The unit an amount at text[start:end] is given per: 每件补助2万元 / 20万元/亩 → 件 / 亩."""
+    m = _UNIT_AFTER_RE.match(text, end) or _UNIT_BEFORE_RE.search(text[max(0, start - 24):start])
+    return m.group("u") if m else None
 
 
 def _per_unit(text: str, end: int) -> bool:
@@ -684,7 +710,7 @@ def criterion_name(c: Criterion) -> str:
 def benefit_name(b: BenefitTerm) -> str:
     parts = [b.kind]
     if b.amount_yuan is not None:
-        parts.append(f"{_num(b.amount_yuan)}元")
+        parts.append(f"{_num(b.amount_yuan)}元" + (f"/{b.per_unit}" if b.per_unit else ""))
     if b.rate is not None:
         parts.append(f"{b.rate * 100:g}%")
     if b.cap_yuan is not None:
@@ -732,7 +758,7 @@ class _Writer:
         prov = self.prov(b.text, within)
         self.doc.add_node(nid, L_BENEFIT, benefit_name(b), prov=prov, **{
             P["benefit_kind"]: b.kind, P["amount_yuan"]: b.amount_yuan, P["rate"]: b.rate,
-            P["cap_yuan"]: b.cap_yuan, P["recurrence"]: b.recurrence, P["text"]: b.text,
+            P["cap_yuan"]: b.cap_yuan, P["recurrence"]: b.recurrence, P["text"]: b.text, P["per_unit"]: b.per_unit,
             P["condition"]: cond.dumps() if cond is not None else None,
             P["needs_review"]: True if unsure else None})
         self.doc.add_edge(cid, PROVIDES, nid, prov=prov)

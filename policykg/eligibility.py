@@ -131,9 +131,10 @@ class BenefitTerm:
     cap_yuan: float | None = None
     recurrence: str | None = None  # one-off | yearly
     text: str = ""
+    per_unit: str | None = None  # 件 / 亩 / 人: the amount is per unit (每件补助2万元), not a total
 
     def estimate(self) -> float | None:
-        """The most the firm can expect: the amount, else the cap."""
+        """The most the firm can expect: the amount (for one unit when it is per unit), else the cap."""
         return self.amount_yuan if self.amount_yuan is not None else self.cap_yuan
 
 

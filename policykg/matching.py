@@ -169,7 +169,8 @@ def _condition(raw: Any) -> Condition | None:
 def _benefit(n: Node) -> BenefitTerm:
     p = n.properties
     return BenefitTerm(kind=p.get("benefit_kind", ""), amount_yuan=p.get("amount_yuan"), rate=p.get("rate"),
-                       cap_yuan=p.get("cap_yuan"), recurrence=p.get("recurrence"), text=p.get("text", ""))
+                       cap_yuan=p.get("cap_yuan"), recurrence=p.get("recurrence"), text=p.get("text", ""),
+                       per_unit=p.get("per_unit"))
 
 
 def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None = None,

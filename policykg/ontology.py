@@ -113,6 +113,7 @@ class PKG(DefinedNamespace):
     effective_from: URIRef
     effective_to: URIRef
     application_window: URIRef
+    per_unit: URIRef
     patent_type: URIRef
     program: URIRef
 

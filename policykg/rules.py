@@ -29,7 +29,7 @@ from policykg.ontology import PKG, load_ontology
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
 _CRITERION_KEYS = {"attribute", "operator", "value", "unit", "period", "text", "needs_review"}
-_BENEFIT_KEYS = {"kind", "amount_yuan", "rate", "cap_yuan", "recurrence", "text"}
+_BENEFIT_KEYS = {"kind", "amount_yuan", "rate", "cap_yuan", "recurrence", "text", "per_unit"}
 _RULE_KEYS = {"clause", "version", "effective_from", "effective_to", "condition", "benefits", "note"}
 _RECURRENCES = ("one-off", "yearly")
 
@@ -114,7 +114,8 @@ def _benefit(d: Any, where: str, kinds: dict[str, str]) -> BenefitTerm:
         nums[k] = v
     if nums["rate"] is not None and nums["rate"] > 1:
         raise InvalidInput(f"{where}: rate is a fraction (0.5 for 50%), got {nums['rate']!r}")
-    return BenefitTerm(kind, nums["amount_yuan"], nums["rate"], nums["cap_yuan"], d.get("recurrence"), str(d.get("text", "")))
+    return BenefitTerm(kind, nums["amount_yuan"], nums["rate"], nums["cap_yuan"], d.get("recurrence"), str(d.get("text", "")),
+                       per_unit=str(d["per_unit"]) if d.get("per_unit") else None)
 
 
 def parse_rules(data: Any, source: str) -> list[Rule]:

@@ -415,3 +415,13 @@ def test_good_standing_conditions_are_read_as_no_major_violation():
 def test_the_application_window_is_read_for_the_document(name, window):
     g = graph(name)
     assert g.nodes[g.policy_id].properties["application_window"] == window
+
+
+def test_amounts_per_unit_are_marked_with_their_unit():
+    # 0442 30.：建筑企业申请相关的发明、实用新型、外观设计专利授权后每件分别补助4万元、1200元、600元
+    g = graph("0442.txt")
+    node = clause(g, "30.建筑企业")
+    per = [b for b in benefits(g, node) if b.get("per_unit")]
+    assert [(b["amount_yuan"], b["per_unit"]) for b in per] == [(40_000, "件")]
+    # a total stays a total: 专利维护费按实际支付的40%给予补助，同一企业每年最高不超过10万元
+    assert any(b.get("rate") == 0.4 and not b.get("per_unit") for b in benefits(g, node))
