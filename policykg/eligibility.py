@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +46,9 @@ class Fact:
     source: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        d = {"attribute": self.attribute, "value": self.value, "unit": self.unit, "year": self.year,
+             "date": self.date, "source": self.source}
+        return {k: v for k, v in d.items() if v is not None}
 
 
 @dataclass
@@ -78,7 +80,9 @@ class Criterion:
     needs_review: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "", False)}
+        d = {"attribute": self.attribute, "operator": self.operator, "value": self.value, "unit": self.unit,
+             "period": self.period, "text": self.text, "needs_review": self.needs_review}
+        return {k: v for k, v in d.items() if v is not None and v != "" and v is not False}
 
 
 @dataclass(frozen=True)

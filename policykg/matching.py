@@ -45,6 +45,7 @@ class ClauseRule:
     # per benefit: the condition of its own (a tier, one grant of several), None when it has none
     benefit_conditions: tuple[Condition | None, ...] = ()
     application_window: str | None = None  # 申报时间 as the text says it: the clause's, else its document's
+    tiered: bool = False  # its benefits have conditions of their own that differ (tiers)
 
     def in_force(self, as_of: str | None) -> bool:
         if as_of is None:
@@ -59,7 +60,7 @@ class ClauseRule:
         """What the firm can expect: the best benefit whose own condition (its tier) it meets;
         when none is met yet, the best one it is not ruled out of."""
         conds = self.benefit_conditions
-        if len(self.benefits) < 2 or not any(conds) or len({c.dumps() if c else '' for c in conds}) < 2:
+        if not self.tiered:
             return self.estimate()
         met, open_ = [], []
         for b, c in zip(self.benefits, conds, strict=False):
@@ -156,6 +157,8 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             benefit_conditions=tuple(_condition(b.properties.get("condition")) for b in granted),
             stacking_group=p.get("stacking_group"), effective_from=p.get("effective_from"),
             effective_to=p.get("effective_to"), application_window=window,
+            tiered=len({json.dumps(b.properties.get("condition"), sort_keys=True, ensure_ascii=False)
+                        for b in granted if b.properties.get("condition")}) > 1,
         ))
     return sorted(rules, key=lambda r: r.clause_id)
 
