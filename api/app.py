@@ -210,6 +210,10 @@ async def upload_document(request: Request, settings: SettingsDep, graph: GraphD
     ingestor = Ingestor(graph, index, max_bytes=max_bytes)
     result = await run_in_threadpool(ingestor.ingest_bytes, upload.data, upload.filename)
     status = 200 if result.outcome == WriteOutcome.UNCHANGED.value else 201
+    if status == 201:
+        from api.eligibility import forget_rules  # a new or changed document may bring clauses with criteria
+
+        forget_rules(graph)
     return JSONResponse(IngestOut.model_validate(result.to_json()).model_dump(), status_code=status)
 
 

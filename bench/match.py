@@ -79,7 +79,7 @@ def main(argv=None) -> int:
 
     rules = load_rules(graph)
     firms = [firm_from_graph(n) for n in graph.list_nodes("Enterprise", limit=100_000)]
-    print(f"{len(rules)} clauses with criteria, {len(firms)} registry firms\n")
+    print(f"{len(rules)} clauses with criteria, {len(firms)} firms in the graph (the registry's and those the documents name)\n")
 
     t0 = time.perf_counter()
     scalar = [[evaluate(r.condition, f)[0] for r in rules] for f in firms]

@@ -828,6 +828,11 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
             parts.append(alts[0])
         # a grant with no condition of its own applies to all the clause's (and document's) firms
         cond = Condition.all_of(*parts) if parts else None
+        if cond is None and grants:
+            # nothing read at all (no document scope either): who may apply is for a reader to say,
+            # and the clause still shows up in answers, as unknown
+            a, b = grants[0].spans[0]
+            cond = Condition.leaf(Criterion(None, "true", None, text=r.text[a:b].strip()[:200], needs_review=True))
         _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r)
         benefits: list[BenefitTerm] = []
         for g in grants:

@@ -67,3 +67,30 @@ def test_bad_profiles_are_clear_problems(client):
         assert word in r.json()["detail"], r.json()
     assert client.get("/firms/91330402MA28A1X0XW0/matches").status_code == 404
     assert client.get("/policies/无此文号/firms").status_code == 404
+
+
+def test_the_estimate_is_the_firms_tier_and_the_window_is_shown(client):
+    for name in ("0019.txt", "0449.txt"):
+        r = client.post("/documents", files={"file": (name, (ZHEJIANG / name).read_bytes())}, headers=AUTH)
+        assert r.status_code in (200, 201), r.text
+    firm = {"credit_code": "91330000MA2H000019", "name": "仙居测试商贸有限公司", "registered_place": "浙江省台州市仙居县"}
+    from policykg.credit_code import check_character
+
+    firm["credit_code"] = firm["credit_code"][:17] + check_character(firm["credit_code"][:17])
+
+    def branch_tier(revenue: int) -> dict:
+        body = client.post("/match", params={"all": "true", "limit": 5000},
+                           json={**firm, "yearly": [{"year": 2023, "revenue": revenue}]}).json()
+        return next(r for r in body["results"] if r["clause"]["id"].endswith("#九/（三）"))
+
+    # 年销售额在500万元（含）以上、1000万元（含）以上、5000万元（含）以上的，分别给予10万元、30万元、50万元
+    assert branch_tier(6_000_000)["benefit"]["estimate_yuan"] == 100_000
+    assert branch_tier(12_000_000)["benefit"]["estimate_yuan"] == 300_000
+    assert branch_tier(60_000_000)["benefit"]["estimate_yuan"] == 500_000
+    assert branch_tier(4_000_000)["status"] == "ineligible"
+
+    # 富人社〔2018〕7号: 每年5月、6月完成申报, said once for the whole document
+    body = client.post("/match", params={"all": "true", "limit": 5000},
+                       json={**firm, "registered_place": "浙江省杭州市富阳区"}).json()
+    windows = {r["application_window"] for r in body["results"] if r["clause"]["source_file"] == "0449.txt"}
+    assert windows == {"每年5月、6月"}
