@@ -104,6 +104,8 @@ _ISSUER_END = re.compile(
 )
 _ADDRESSEE = re.compile(r"^[各有][\u4e00-\u9fa5、，,（）()\s]{2,80}[:：]\s*$")
 _JUNK_LEAD = re.compile(r"^[^\u4e00-\u9fa5]+")
+_FORM_TITLE = re.compile(r"(?:申请表|备案表|登记表|汇总表|明细表|一览表|申报表|审批表|承诺书|申报书|申请书|清单|目录"
+                         r"|通知|意见|办法|细则|方案|规定|决定|通告|公告)(?=[\u4e00-\u9fa5]{3})")
 _DATE_LINE = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}(?:\s+\d{2}:\d{2}:\d{2})?)\s*$")
 _SIGNED = re.compile(r"([\u4e00-\u9fa5]{4,60})\s*" + DATE_RE.pattern)
 _PRINTED = re.compile(r"([\u4e00-\u9fa5（）]{4,40}?)\s*" + DATE_RE.pattern + r"\s*印发")
@@ -197,6 +199,8 @@ def clean_issuer(s: str) -> str | None:
         s = s[:a] + "|" + s[b:]
     parts = [p for p in re.split(r"文件|\|", s) if p]
     s = parts[-1] if parts else ""
+    # 2.玉环市…奖励申请表玉环市经济和信息化局…: the last attachment's title runs into the signature
+    s = _FORM_TITLE.split(s)[-1]
     s = _JUNK_LEAD.sub("", s)
     s = s.strip("★（）()—-").removeprefix("日")
     return s if 3 <= len(s) <= 60 and _ISSUER_END.search(s) else None

@@ -58,6 +58,13 @@ def test_issuer_and_date_are_found_where_the_text_has_them(corpus_store):
     assert by_file["0410.txt"].properties["issue_date"] == "2018-06-19"
     assert by_file["0520.txt"].properties["issue_date"] == "2017-06-02"
     assert by_file["0440.txt"].properties["issuer"] == "中共东阳市委东阳市人民政府"
+    # a signature that the last attachment's title or the document's own title runs into
+    assert by_file["0414.txt"].properties["issuer"].startswith("玉环市经济和信息化局")
+    assert by_file["0438.txt"].properties["issuer"] == "中国人民银行嘉兴市中心支行"
+    assert by_file["0503.txt"].properties["issuer"] == "桐乡市服务业发展工作领导小组"
+    # every issuer names a body, not a sentence or a title
+    for d in issuers:
+        assert not re.search(r"通知|意见|办法|申请表|关于", d.properties["issuer"]), d.properties["issuer"]
 
 
 def test_articles_are_clauses_with_their_text(corpus_store):
