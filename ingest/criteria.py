@@ -142,7 +142,7 @@ OR_LIST_RE = re.compile(r"之一|其中一项|其中之一|以下企业|下列�
 AND_LIST_RE = re.compile(r"同时满足|同时具备|以下条件|下列条件|基本条件")
 DEFINITION_RE = re.compile(r"所指|是指|所称|主要包括|包括以下")
 # Sentences of a scope article that say how to apply, who decides or how rules combine, not who may apply
-PROCEDURE_RE = re.compile(r"报送|审核|审批|审查|兑现|拨付|备案|一事一议|自行申报|申报(?:时间|材料|程序|流程)|为准|讨论决定"
+PROCEDURE_RE = re.compile(r"报送|填写|申请材料|申请表|报所属|审核|审批|审查|兑现|拨付|备案|一事一议|自行申报|申报(?:时间|材料|程序|流程)|为准|讨论决定"
                           r"|施行|废止|同时享受|继续享受|出具[^，。；]{0,4}意见|汇总到|按[^，。；]{0,12}最高的?一项|本(?:意见|办法|细则|政策|通知)[^，。；]{0,10}?指")
 _SENT_SPLIT = re.compile(r"[。；;！？\n]")
 _PIECE_SPLIT = re.compile(r"[，,：:]")
@@ -452,7 +452,7 @@ class CriteriaReader:
             s = _FILLER.sub("", s).strip(" ，、；：:（）()")
         s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
         if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|增为|纳入|转为|创建|组建"
-                        r"|认定[（(]组建[)）])?为?(?:国家级?|省级?|市级?|县级?)?", s):
+                        r"|认定[（(]组建[)）])?为?(?:(?:国家级?|省部?级?|[\u4e00-\u9fa5]{0,3}市级?|县级?|区级?)(?:及以上|以上)?[、和及与]?)*", s):
             return False  # 对首次认定为 (高新技术企业): the qualification's own verb
         return len(re.findall(f"[{_CJK}]", s)) >= 3
 
@@ -483,6 +483,14 @@ class CriteriaReader:
                 a_cond = a + lead.start()  # skip a run-in heading (一、鼓励…对…)
             else:
                 a_cond = _strip_number(self.text, a, b)[0]
+                pieces = _pieces(self.text, a_cond, ca)
+                for i, (pa, pb) in enumerate(pieces):
+                    # 鼓励商贸企业提高统计数据质量，准确监测市场运行动态，对纳入限上统计的每家企业：
+                    # what the policy wants is not who may apply
+                    if i and re.match(r"\s*(?:对于?|凡)", self.text[pa:pb]) and all(
+                            _PURPOSE_RE.match(self.text[x:y].strip()) for x, y in pieces[:i]):
+                        a_cond = pa
+                        break
             g = self._grant(a, b, ca, a_cond)
             if g is not None:
                 subject = self._subject(a_cond, ca)
@@ -644,6 +652,8 @@ def _per_unit(text: str, end: int) -> bool:
     return text[end:end + 1] in ("/", "／", "每")
 
 
+_PURPOSE_RE = re.compile(r"(?:[一二三四五六七八九十\d]+[、.．])?(?:鼓励|支持|为了?|推动|加快|加强|引导|建立|提高|促进|准确|进一步|大力|积极"
+                         r"|充分|深入|着力|全面|完善|培育|打造|发挥|提升)")
 _CHANGE_RE = re.compile(r"增量|增长|新增|增加|增幅|增速|增额|同比|比上年|较上年|减少|下降|净增")
 _DENSITY_PREFIX = re.compile(r"(?:亩均|每亩|人均|户均|单位面积|单位用地|平均)$")
 
