@@ -600,6 +600,14 @@ class CriteriaReader:
     def _tiers(self, a: int, b: int, n: int) -> list[Condition] | None:
         """年销售额在500万元以上、1000万元以上的，分别给予…: one readable criterion per tier."""
         found = [f for f in self.criteria_in(a, b) if not f.negated]
+        # 对注册地在我市的…获得“中华老字号”“浙江老字号”…分别奖励50万元、20万元: the tiers are the
+        # criteria of one attribute that match the amounts in number; the others hold for all tiers
+        groups: dict[str | None, list[Found]] = {}
+        for f in found:
+            groups.setdefault(f.criterion.attribute, []).append(f)
+        fitting = [g for g in groups.values() if len(g) == n]
+        if len(found) != n and len(fitting) == 1:
+            found = fitting[0]
         if len(found) == n and len({f.criterion.attribute for f in found}) == 1:
             tiers = [Condition.leaf(f.criterion) for f in found]
             pa, pb = next(((x, y) for x, y in _pieces(self.text, a, b) if x <= found[0].start < y), (a, b))

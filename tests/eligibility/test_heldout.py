@@ -20,7 +20,7 @@ from policykg.cli import app as cli
 from policykg.credit_code import check_character
 from tests.conftest import ZHEJIANG
 
-DOCS = ("0018", "0019", "0433", "0441", "0470", "0508")
+DOCS = ("0018", "0019", "0433", "0436", "0439", "0441", "0470", "0508")
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +182,30 @@ CASES = [
     Case("linhai-trade-under-every-tier", "0433.txt", "四/2",
          {"registered_place": LINHAI, "yearly": [{"year": 2023, "revenue": 15_000_000}]},
          "ineligible", ("revenue", "not met")),
+    # 0436 遂昌 一1 企业家创业奖, under 申报条件 for the whole document: 「在我县工商登记、依法纳税缴费、账证健全，
+    # 年内未发生较大安全生产事故、重大环境污染事故、未发生涉税刑事案件，完成年度节能降耗或污染减排目标任务的工业企业」;
+    # 「年销售收入首次达到1000万元、2000万元、5000万元…，且当年企业上缴两税占销售收入3%以上…，分别给予…5万元、10万元、
+    # 15万元…」. A firm that had a major violation fails the good-standing condition → ineligible.
+    Case("suichang-violation", "0436.txt", "一/1",
+         {"registered_place": "浙江省丽水市遂昌县", "no_major_violation": False,
+          "yearly": [{"year": 2023, "revenue": 30_000_000}]},
+         "ineligible", ("no_major_violation", "not met")),
+    # Registered in 临海, not 遂昌 (我县 = the county of the document's title) → ineligible.
+    Case("suichang-wrong-county", "0436.txt", "一/1",
+         {"registered_place": LINHAI, "no_major_violation": True, "yearly": [{"year": 2023, "revenue": 30_000_000}]},
+         "ineligible", ("registered_place", "not met")),
+    # A 遂昌 firm in good standing with 3000万 sales: the energy-saving target and the 两税 ratio are not read →
+    # unknown, and of the tiers it reaches 2000万 → 10万.
+    Case("suichang-good-firm-tier", "0436.txt", "一/1",
+         {"registered_place": "浙江省丽水市遂昌县", "no_major_violation": True,
+          "yearly": [{"year": 2023, "revenue": 30_000_000}]},
+         "unknown", ("revenue", "met"), estimate=100_000),
+    # 0439 东阳 一（一）7: 「对注册地在我市的商贸服务业企业获得“中华老字号”“浙江老字号”品牌称号的，分别奖励50万元、
+    # 20万元。」 (我市 = 东阳市, from the issuer 中共东阳市委). A 东阳 firm holding 中华老字号: place and honour met, the
+    # firm's trade not read → unknown, estimate 50万 (the 中华老字号 tier, not 浙江老字号's 20万).
+    Case("dongyang-laozihao", "0439.txt", "一/（一）/7",
+         {"registered_place": "浙江省金华市东阳市", "qualifications": [{"name": "中华老字号", "date": "2022-01-10"}]},
+         "unknown", ("registered_place", "met"), estimate=500_000),
     Case("beilun-land-transport-tax-per-mu", "0508.txt", "七/43",
          {"registered_place": BEILUN, "yearly": [{"year": 2023, "revenue": 20_000_000, "tax_paid": 1_000_000}]},
          "unknown", None),
