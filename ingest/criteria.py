@@ -288,7 +288,9 @@ class CriteriaReader:
             # 年度销售额增量5000万元 / 新增营业收入 / 税收增长: a change, not the firm's total
             change = _CHANGE_RE.search(t, m.end("attr"), m.start("num")) or \
                 _CHANGE_RE.search(t[max(a, m.start("attr") - 3):m.start("attr")])
-            if density or change:
+            # 网络销售额, 出口额, 技术合同交易额: a part of the firm's business, not the figure the attribute means
+            part_of = _PART_PREFIX.search(t[max(a, m.start("attr") - 6):m.start("attr")])
+            if density or change or part_of:
                 continue
             # 销售额在500万元（含）以上、1000万元（含）以上 / 超过2000万元、5000万元、1亿元以上: one
             # attribute, a list of values (tiers); the operator may be said once, before or after them
@@ -394,6 +396,11 @@ class CriteriaReader:
         their list that became one more alternative (if any)."""
         leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
                   for f in found]
+        segments = self._segments(found)
+        if segments:
+            # 年销售收入达到100亿元且税收达到5亿元的…、年销售收入达到50亿元且税收达到2.5亿元的…: one attribute
+            # asked more than once means a list of alternatives, each item its own AND
+            return Condition.any_of(*(self._combine(seg, a, b)[0] for seg in segments)), None
         quals = [i for i, f in enumerate(found) if f.criterion.attribute in ("qualification", "platform")
                  and not f.negated]
         between = self.text[found[0].start:found[-1].end]
@@ -414,6 +421,23 @@ class CriteriaReader:
                 and {f.criterion.operator for f in found} <= {"ge", "gt"} and not re.search(r"同时|且", between):
             return Condition.any_of(*leaves), None  # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices
         return Condition.all_of(*leaves), None
+
+    def _segments(self, found: list[Found]) -> list[list[Found]] | None:
+        """The items of a list (cut at 、 or ；) when each item states its own criteria and some
+        threshold attribute recurs across items; None when the criteria do not form such a list."""
+        numeric = [f.criterion.attribute for f in found if f.criterion.operator in ("ge", "gt", "le", "lt")]
+        if len(found) < 4 or len(numeric) == len(set(numeric)):
+            return None
+        out: list[list[Found]] = [[found[0]]]
+        for prev, f in zip(found, found[1:], strict=False):
+            gap = self.text[prev.end:f.start]
+            if re.search(r"[、；;]", gap) and not re.search(r"且|并|同时", gap):
+                out.append([f])
+            else:
+                out[-1].append(f)
+        if len(out) < 2 or any(len(seg) < 2 for seg in out):
+            return None
+        return out
 
     def _unread_alternative(self, found: list[Found], quals: list[int], a: int, b: int) -> Criterion | None:
         """The rest of a list of qualifications / platforms (、或 …) that names items we cannot read."""
@@ -600,6 +624,9 @@ class CriteriaReader:
     def _tiers(self, a: int, b: int, n: int) -> list[Condition] | None:
         """年销售额在500万元以上、1000万元以上的，分别给予…: one readable criterion per tier."""
         found = [f for f in self.criteria_in(a, b) if not f.negated]
+        segments = self._segments(found)
+        if segments and len(segments) == n:  # 100亿元且5亿元的…、50亿元且2.5亿元的…，分别奖励1000万元、500万元
+            return [self._combine(seg, a, b)[0] for seg in segments]
         # 对注册地在我市的…获得“中华老字号”“浙江老字号”…分别奖励50万元、20万元: the tiers are the
         # criteria of one attribute that match the amounts in number; the others hold for all tiers
         groups: dict[str | None, list[Found]] = {}
@@ -660,6 +687,8 @@ def _per_unit(text: str, end: int) -> bool:
     return text[end:end + 1] in ("/", "／", "每")
 
 
+_PART_PREFIX = re.compile(r"(?:网络|线上|网上|跨境|出口|进口|外贸|电商|电子商务|合同|项目|零售|批发|服务外包)[（(]?$|"
+                          r"(?:网络|线上|网上|跨境|电商)[^，。；\d]{0,3}$")
 _PURPOSE_RE = re.compile(r"(?:[一二三四五六七八九十\d]+[、.．])?(?:鼓励|支持|为了?|推动|加快|加强|引导|建立|提高|促进|准确|进一步|大力|积极"
                          r"|充分|深入|着力|全面|完善|培育|打造|发挥|提升)")
 _CHANGE_RE = re.compile(r"增量|增长|新增|增加|增幅|增速|增额|同比|比上年|较上年|减少|下降|净增")

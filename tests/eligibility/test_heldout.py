@@ -206,6 +206,12 @@ CASES = [
     Case("dongyang-laozihao", "0439.txt", "一/（一）/7",
          {"registered_place": "浙江省金华市东阳市", "qualifications": [{"name": "中华老字号", "date": "2022-01-10"}]},
          "unknown", ("registered_place", "met"), estimate=500_000),
+    # 0441 永康 二（一）1: four conjunctive tiers (100亿且5亿 / 50亿且2.5亿 / 20亿且1亿 / 10亿且0.5亿 → 1000万 / 500万 /
+    # 200万 / 50万). Sales of 25亿 with 1.2亿 tax reach the third tier; the trailing 「“航母之星”工业企业」 titles are
+    # left for review → unknown, estimate 200万. Before tiers were read as alternatives this was wrongly ineligible.
+    Case("yongkang-giant-third-tier", "0441.txt", "二/（一）/1",
+         {"registered_place": YONGKANG, "yearly": [{"year": 2023, "revenue": 2_500_000_000, "tax_paid": 120_000_000}]},
+         "unknown", ("tax_paid", "met"), estimate=2_000_000),
     Case("beilun-land-transport-tax-per-mu", "0508.txt", "七/43",
          {"registered_place": BEILUN, "yearly": [{"year": 2023, "revenue": 20_000_000, "tax_paid": 1_000_000}]},
          "unknown", None),

@@ -425,3 +425,20 @@ def test_amounts_per_unit_are_marked_with_their_unit():
     assert [(b["amount_yuan"], b["per_unit"]) for b in per] == [(40_000, "件")]
     # a total stays a total: 专利维护费按实际支付的40%给予补助，同一企业每年最高不超过10万元
     assert any(b.get("rate") == 0.4 and not b.get("per_unit") for b in benefits(g, node))
+
+
+def test_a_list_of_conjunctive_tiers_is_an_or_of_ands():
+    # 0441 二（一）1：对首次年销售收入达到100亿元且税收达到5亿元的“航母之星”工业企业、年销售收入达到50亿元且税收达到
+    # 2.5亿元的“航母”工业企业、…20亿元且…1亿元…、…10亿元且…0.5亿元的“小巨人”工业企业，…分别奖励1000万元、500万元、200万元、50万元
+    g = graph("0441.txt")
+    node = clause(g, "1．加大对百亿级行业龙头企业的培育")
+    cond = condition(node)
+    giant = firm(Fact("revenue", 2_500_000_000, unit="元", year=2023), Fact("tax_paid", 120_000_000, unit="元", year=2023))
+    small = firm(Fact("revenue", 500_000_000, unit="元", year=2023), Fact("tax_paid", 10_000_000, unit="元", year=2023))
+    assert evaluate(cond, giant)[0] is not Status.INELIGIBLE  # it reaches the 20亿 / 1亿 tier
+    assert evaluate(cond, small)[0] is Status.INELIGIBLE
+    tiers = _benefit_tiers(g, node)
+    assert [t[0] for t in tiers] == [500_000, 2_000_000, 5_000_000, 10_000_000]
+    assert tiers[1][2] == [2_000_000_000, 100_000_000]  # 200万 goes with 20亿元 and 1亿元
+    # “小巨人” here is this policy's own title, not the 专精特新小巨人 qualification
+    assert not [c for c in read(node) if c["attribute"] == "qualification"]
