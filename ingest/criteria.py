@@ -329,6 +329,10 @@ class CriteriaReader:
             pref = lex.qualifications[m.group("q")]
             s = m.start("neg") if m.group("neg") else m.start("q")
             e = m.end()
+            if re.search(r"[（(](?:含|包括|包含)[^）)]*$", t[max(a, s - 20):s]) and not m.group("except"):
+                continue  # （含三年内首次认定的高新技术企业…）: who else counts, not a requirement
+            if m.group("except") and re.search(r"(?:其它|其他|其余)$", t[max(a, s - 2):s]):
+                continue  # 其它高新技术企业除外: some of them are excluded, which ones is for a reader to say
             out.append(Found(s, e, Criterion("qualification", "has", pref, text=t[s:e]),
                              negated=bool(m.group("neg") or m.group("except"))))
             taken.append((s, e))
@@ -394,6 +398,19 @@ class CriteriaReader:
     def _combine(self, found: list[Found], a: int, b: int) -> tuple[Condition, tuple[int, int] | None]:
         """The condition of the criteria found in one piece, and the span of an unread item of
         their list that became one more alternative (if any)."""
+        plain = {repr(f.criterion.value) for f in found if not f.negated and f.criterion.attribute == "qualification"}
+        clash = {repr(f.criterion.value) for f in found if f.negated and f.criterion.attribute == "qualification"} & plain
+        if clash:
+            # the same qualification required and excluded in one breath (含…高新技术企业，其它高新技术企业除外):
+            # what the text means is for a reader to say, never an answer that no firm can meet
+            found = [f for f in found if not (f.criterion.attribute == "qualification"
+                                              and repr(f.criterion.value) in clash)]
+            ra, rb = self._trim(a, b)
+            review = Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True))
+            if not found:
+                return review, (a, b)
+            rest, span = self._combine(found, a, b)
+            return Condition.all_of(rest, review), (a, b)
         leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
                   for f in found]
         segments = self._segments(found)
@@ -417,6 +434,19 @@ class CriteriaReader:
             return (Condition.all_of(*rest, alts) if rest else alts), span
         if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
             return Condition.any_of(*leaves), None
+        tiers = _tier_groups(found)
+        if tiers and len(found) > len(next(iter(tiers.values()))):
+            # 主营业务收入达到20亿元、10亿元…以上且入库税收达到1亿元、5000万元…以上: lists of tiers, zipped
+            # when several attributes list as many values, else each list an OR; the rest still holds
+            in_tiers = {i for v in tiers.values() for i in v}
+            others = [lf for i, lf in enumerate(leaves) if i not in in_tiers]
+            sizes = {len(v) for v in tiers.values()}
+            if len(tiers) > 1 and len(sizes) == 1:
+                k = sizes.pop()
+                alts = [Condition.any_of(*(Condition.all_of(*(leaves[v[j]] for v in tiers.values())) for j in range(k)))]
+            else:
+                alts = [Condition.any_of(*(leaves[i] for i in v)) for v in tiers.values()]
+            return Condition.all_of(*others, *alts), None
         if len(found) > 1 and not any(f.negated for f in found) and len({f.criterion.attribute for f in found}) == 1 \
                 and {f.criterion.operator for f in found} <= {"ge", "gt"} and not re.search(r"同时|且", between):
             return Condition.any_of(*leaves), None  # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices
@@ -633,6 +663,9 @@ class CriteriaReader:
         for f in found:
             groups.setdefault(f.criterion.attribute, []).append(f)
         fitting = [g for g in groups.values() if len(g) == n]
+        if len(fitting) > 1 and all(f.criterion.operator in ("ge", "gt") for g in fitting for f in g):
+            # 达到20亿元、10亿元…且入库税收达到1亿元、5000万元…，分别奖励150万元、100万元…: zipped tiers
+            return [Condition.all_of(*(Condition.leaf(g[j].criterion) for g in fitting)) for j in range(n)]
         if len(found) != n and len(fitting) == 1:
             found = fitting[0]
         if len(found) == n and len({f.criterion.attribute for f in found}) == 1:
@@ -680,6 +713,15 @@ def _unit_of(text: str, start: int, end: int) -> str | None:
     """The unit an amount at text[start:end] is given per: 每件补助2万元 / 20万元/亩 → 件 / 亩."""
     m = _UNIT_AFTER_RE.match(text, end) or _UNIT_BEFORE_RE.search(text[max(0, start - 24):start])
     return m.group("u") if m else None
+
+
+def _tier_groups(found: list[Found]) -> dict[str | None, list[int]]:
+    """Indexes of the lower bounds (≥, >) of each attribute that the found criteria state more than once."""
+    groups: dict[str | None, list[int]] = {}
+    for i, f in enumerate(found):
+        if not f.negated and f.criterion.operator in ("ge", "gt") and isinstance(f.criterion.value, int | float):
+            groups.setdefault(f.criterion.attribute, []).append(i)
+    return {k: v for k, v in groups.items() if len(v) > 1}
 
 
 def _per_unit(text: str, end: int) -> bool:

@@ -442,3 +442,59 @@ def test_a_list_of_conjunctive_tiers_is_an_or_of_ands():
     assert tiers[1][2] == [2_000_000_000, 100_000_000]  # 200万 goes with 20亿元 and 1亿元
     # “小巨人” here is this policy's own title, not the 专精特新小巨人 qualification
     assert not [c for c in read(node) if c["attribute"] == "qualification"]
+
+
+def _must_all_hold(c: Condition, negated: bool = False) -> list[tuple]:
+    """(criterion, negated) pairs that an AND node requires together (through nested ANDs and NOT leaves)."""
+    if c.op == "LEAF":
+        return [(c.criterion, negated)]
+    if c.op == "NOT" and c.children[0].op == "LEAF":
+        return [(c.children[0].criterion, not negated)]
+    if c.op == "AND":
+        return [x for ch in c.children for x in _must_all_hold(ch, negated)]
+    return []
+
+
+def _and_nodes(c: Condition):
+    if c.op == "AND":
+        yield c
+    for ch in c.children:
+        yield from _and_nodes(ch)
+
+
+def test_no_condition_read_from_the_corpus_asks_for_the_impossible():
+    """A misread list (tiers read as one AND, an inclusion read as a requirement next to its exclusion)
+    makes every firm ineligible. Over all 81 documents, no AND may require: the same qualification
+    and its absence, two unrelated places, a lower bound above an upper bound, or two different lower
+    bounds of one attribute (a list of tiers read as if all were required)."""
+    problems = []
+    for path in sorted(ZHEJIANG.glob("*.txt")):
+        g = graph(path.name)
+        for n in g.nodes.values():
+            if n.label != "PolicyClause" or not n.properties.get("condition"):
+                continue
+            for node in _and_nodes(condition(n)):
+                pairs = [(c, neg) for c, neg in _must_all_hold(node) if not c.needs_review]
+                held = {repr(c.value) for c, neg in pairs if c.attribute in ("qualification", "platform") and not neg}
+                absent = {repr(c.value) for c, neg in pairs if c.attribute in ("qualification", "platform") and neg}
+                places = {c.value for c, neg in pairs if c.attribute == "registered_place" and not neg}
+                lows: dict = {}
+                highs: dict = {}
+                for c, neg in pairs:
+                    if neg or not isinstance(c.value, int | float):
+                        continue
+                    key = (c.attribute, c.period)
+                    if c.operator in ("ge", "gt"):
+                        lows.setdefault(key, set()).add(c.value)
+                    elif c.operator in ("le", "lt"):
+                        highs.setdefault(key, set()).add(c.value)
+                if held & absent:
+                    problems.append((path.name, n.id, "has and has not", held & absent))
+                if len(places) > 1 and not any(p in q for p in places for q in places if p != q):
+                    problems.append((path.name, n.id, "two places", places))
+                for key, values in lows.items():
+                    if len(values) > 1:
+                        problems.append((path.name, n.id, "tiers read as AND", key, values))
+                    if key in highs and max(values) > min(highs[key]):
+                        problems.append((path.name, n.id, "empty range", key))
+    assert problems == []
