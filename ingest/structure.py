@@ -26,6 +26,9 @@ HEADING_PATTERNS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
 )
 
 
+_ENUMERATION = re.compile(rf"^(?:[{_CN}]+|\d{{1,2}})\s*[、．.]\s*第?(?:[{_CN}]+|\d{{1,2}})\s*(?:[、和及至到]|项目|等奖)")
+
+
 @dataclass
 class Table:
     start: int
@@ -370,6 +373,8 @@ def parse_structure(text: str) -> ParsedDocument:
                 continue
             if kind in ("item", "subitem") and len(line) - m.end() < 2:
                 break
+            if kind in ("section", "item") and _ENUMERATION.match(line):
+                break  # 一、二、三等奖的…: numbers listed in a sentence, not a heading
             found.append((a, raw, line, kind, level, m))
             break
     roots: list[Section] = []

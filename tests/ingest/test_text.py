@@ -62,3 +62,14 @@ def test_impossible_date_is_rejected():
 def test_chinese_numerals():
     assert [cn_to_int(x) for x in ("二十四", "十", "一百零八", "24", "二〇二一")] == [24, 10, 108, 24, 2021]
     assert cn_to_int("十五") == 15 and re.fullmatch(r"\d+", str(cn_to_int("三十")))
+
+
+@pytest.mark.parametrize("line", ["一、二、三等奖的科技孵化企业分别给以30万元、20万元、10万元的奖励。",
+                                  "二、第三项目完成单位（个人）获得以上荣誉的，分别按…的60%、30%给予一次性奖励。",
+                                  "1、2、3类人才所在单位，可以申请薪资补助"])
+def test_numbers_listed_at_the_start_of_a_sentence_are_not_a_heading(line):
+    from ingest.structure import parse_structure
+
+    text = "关于印发某某办法的通知\n一、总则\n（一）第一项。\n" + line + "\n二、附则\n本办法自发布之日起施行。\n"
+    numbers = [sec.number for sec in parse_structure(text).walk()]
+    assert "附件" not in numbers and numbers.count("一、") == 1 and "二、" in numbers, numbers
