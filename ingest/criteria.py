@@ -114,7 +114,7 @@ def lexicon() -> Lexicon:
         rf"(?:在|于)?{place_word.format('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|税务|登记)?"
         rf"(?:注册|登记注册|登记|{_alt(place_labels)})(?:[和及、]税务登记)?"
         # 我市企业 / 本县企业: a firm of the issuer's place
-        rf"|(?P<place3>[本我](?:省|市|县|区))(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业)"
+        rf"|(?P<place3>[本我](?:省|市|县|区))(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业|新认定|新引进|首次)"
         rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word.format('place2')}")
     kind = re.compile(_alt(kinds))
     # 对新认定的国家级、省级企业技术中心 / 市级以上众创空间: the firm runs a platform of that level
@@ -475,7 +475,8 @@ class CriteriaReader:
         after = (found[quals[-1]].end, b)
         before = (a, found[quals[0]].start)
         s = t[after[0]:after[1]]
-        if re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s):
+        if (re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s)) \
+                or re.match(rf"[（(](?!含|包括|不含|以下|下同)[{_CJK}]{{2,}}[^）)]*[）)]", s):  # 工程研究中心（工程实验室）
             ra, rb = self._trim(*after)
             return Criterion(None, "true", None, text=t[ra:rb].lstrip("、或及和与/"), needs_review=True)
         s = t[before[0]:before[1]]
