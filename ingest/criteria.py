@@ -13,6 +13,7 @@ curated rule (rules/*.yaml) in force for a clause replaces what was read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -933,6 +934,11 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
             c.node.properties[P["stacking_group"]] = group
         out[cid] = ClauseCriteria(cid, cond, benefits)
     _add_windows(r, {cid for cid, cc in out.items() if cc.benefits})
+    policy = doc.nodes.get(doc.policy_id or "")
+    if policy is not None:
+        start, end = _validity(r)
+        policy.properties[P["effective_from"]] = start
+        policy.properties[P["effective_to"]] = end
     return out
 
 
@@ -973,6 +979,44 @@ def _add_windows(r: CriteriaReader, granting: set[str]) -> None:
     policy = r.doc.nodes.get(r.doc.policy_id or "")
     if doc_level and policy is not None:
         policy.properties[P["application_window"]] = "；".join(doc_level)
+
+
+_VALIDITY_SENT = re.compile(r"本(?:实施)?(?:意见|办法|细则|政策|通知|方案|规定|文件|决定|措施)[^。；]{0,40}?(?:施行|执行|试行|实施|有效期)")
+_FROM_ISSUE = re.compile(r"自(?:发文|发布|公布|颁布|印发|下文|文件发布)之?日?起")
+_YEARS = re.compile(r"(?:有效期|执行期|试行期?)(?:为|暂定|暂定为)?(?P<n>[一二三四五两\d]+)年")
+_UNTIL = re.compile(r"(?:执行到|执行至|有效期至|有效期到|截止到|截至)")
+
+
+def _validity(r: CriteriaReader) -> tuple[str | None, str | None]:
+    """When the document is in force: 本意见自2018年1月1日起施行，有效期三年 → (2018-01-01, 2020-12-31);
+    自发布之日起施行 → from the issue date; 执行到2021年12月31日 → to that day."""
+    from ingest.text import DATE_RE, cn_to_int, parse_date
+
+    policy = r.doc.nodes.get(r.doc.policy_id or "")
+    issued = policy.properties.get("issue_date") if policy else None
+    start = end = None
+    for m in _VALIDITY_SENT.finditer(r.text):
+        a = m.start()
+        b = min(len(r.text), _SENT_SPLIT.search(r.text, m.end()).start() if _SENT_SPLIT.search(r.text, m.end())
+                else len(r.text))
+        sent = r.text[a:b]
+        if start is None:
+            d = DATE_RE.search(sent)
+            if d and re.match(r"\s*起?(?:施行|执行|试行|实施)", sent[d.end():]) and parse_date(d):
+                start = parse_date(d)
+            elif _FROM_ISSUE.search(sent) and issued:
+                start = issued
+        until = _UNTIL.search(sent)
+        if end is None and until:
+            d = DATE_RE.search(sent, until.end())
+            end = parse_date(d) if d and d.start() - until.end() <= 2 else None
+        years = _YEARS.search(sent)
+        if end is None and years and start and cn_to_int(years.group("n")):
+            y = int(start[:4]) + cn_to_int(years.group("n"))
+            end = (dt.date(y, int(start[5:7]), int(start[8:10])) - dt.timedelta(days=1)).isoformat()
+        if start:
+            break
+    return start, end
 
 
 def add_criteria(doc: DocumentGraph, text: str) -> None:

@@ -82,7 +82,8 @@ class Match:
         r = self.rule
         return {
             "status": self.status.value,
-            "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number, "issuer": r.issuer},
+            "policy": {"id": r.policy_id, "title": r.policy_title, "doc_number": r.doc_number, "issuer": r.issuer,
+                       "effective_from": r.effective_from, "effective_to": r.effective_to},
             "clause": {"id": r.clause_id, "name": r.clause_name, "text": r.clause_text, "source_file": r.source_file},
             "application_window": r.application_window,
             "reasons": [line.to_json() for line in self.lines],
@@ -155,8 +156,12 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             condition=_condition(p["condition"]),
             benefits=tuple(_benefit(b) for b in granted),
             benefit_conditions=tuple(_condition(b.properties.get("condition")) for b in granted),
-            stacking_group=p.get("stacking_group"), effective_from=p.get("effective_from"),
-            effective_to=p.get("effective_to"), application_window=window,
+            stacking_group=p.get("stacking_group"),
+            # a curated rule's dates, else the document's (本意见自…起施行，有效期三年)
+            effective_from=p.get("effective_from") or (policy.properties.get("effective_from") if policy else None),
+            effective_to=p.get("effective_to") if p.get("effective_from") else (
+                policy.properties.get("effective_to") if policy else None),
+            application_window=window,
             tiered=len({json.dumps(b.properties.get("condition"), sort_keys=True, ensure_ascii=False)
                         for b in granted if b.properties.get("condition")}) > 1,
         ))

@@ -250,3 +250,25 @@ def test_bare_profile_is_never_ineligible(data_dir, tmp_path):
     data = run(data_dir, tmp_path, 99, {})
     assert data["results"]
     assert [r["clause"]["id"] for r in data["results"] if r["status"] == "ineligible"] == []
+
+
+def test_clauses_of_a_policy_out_of_force_are_not_offered(data_dir, tmp_path):
+    """0441 永委发〔2018〕8号: 「本文件自2018年1月1日起执行，执行期暂定三年」. Asked as of 2019 its clauses
+    are answered; as of 2024 they are not, while 0018 (施行 2021-01-23, no end) still is."""
+    profile = {"credit_code": credit_code(500), "name": "留出测试企业500", "registered_place": YONGKANG}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+
+    def sources(as_of: str) -> set[str]:
+        r = CliRunner().invoke(cli, ["match", "--firm", str(path), "--json", "--all", "--as-of", as_of],
+                               env={"POLICYKG_DATA_DIR": str(data_dir)})
+        assert r.exit_code == 0, r.output
+        results = json.loads(r.output)["results"]
+        for x in results:
+            p = x["policy"]
+            assert (p["effective_from"] or "") <= as_of and (not p["effective_to"] or as_of <= p["effective_to"])
+        return {x["clause"]["source_file"] for x in results}
+
+    assert "0441.txt" in sources("2019-06-30")
+    later = sources("2024-06-30")
+    assert "0441.txt" not in later and "0018.txt" in later

@@ -498,3 +498,14 @@ def test_no_condition_read_from_the_corpus_asks_for_the_impossible():
                     if key in highs and max(values) > min(highs[key]):
                         problems.append((path.name, n.id, "empty range", key))
     assert problems == []
+
+
+@pytest.mark.parametrize(("name", "start", "end"), [
+    ("0441.txt", "2018-01-01", "2020-12-31"),  # 本文件自2018年1月1日起执行，执行期暂定三年
+    ("0528.txt", "2017-04-17", "2020-12-31"),  # 本意见自发文之日起施行，有效期至2020年12月31日 (issued 2017-04-17)
+    ("0019.txt", "2020-05-01", None),  # 本政策自2020年5月1日起执行兑现
+])
+def test_the_documents_period_in_force_is_read(name, start, end):
+    g = graph(name)
+    p = g.nodes[g.policy_id].properties
+    assert (p.get("effective_from"), p.get("effective_to")) == (start, end)
