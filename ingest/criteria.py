@@ -224,6 +224,32 @@ class CriteriaReader:
         return {"省": found.get("prov"), "市": found.get("city") or found.get("county"),
                 "县": found.get("county") or found.get("city"), "区": found.get("county") or found.get("city")}
 
+    def jurisdiction(self) -> Criterion | None:
+        """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
+        台州市黄岩区人民政府办公室 → 台州市黄岩区), else of its title; None when neither names one, or
+        names a zone that is no administrative place (嘉兴港区)."""
+        policy = self.doc.nodes.get(self.doc.policy_id or "")
+        props = policy.properties if policy else {}
+        name_char = rf"(?:(?![省市县区])[{_CJK}])"
+        for source in (props.get(P["issuer"]), re.sub(r"^(?:关于|印发|转发|[《<〈])+", "", str(props.get("title") or ""))):
+            if not source:
+                continue
+            quote = source.split("》")[0]
+            s = re.sub(r"^(?:中共|中国人民银行|国家税务总局)", "", source)
+            m = re.match(rf"(?P<prov>{name_char}{{2,3}}省)?(?P<city>{name_char}{{2,4}}?市)?(?P<county>{name_char}{{1,4}}?[区县])?", s)
+            if not m or not m.group(0):
+                continue
+            prov, city, county = m.group("prov"), m.group("city"), m.group("county")
+            if county and county.endswith(_NOT_A_PLACE + ("港区",)):
+                # 嘉兴港区: a zone, not an administrative place; the city it is named after holds it
+                if city or prov or len(county) < 4:
+                    return Criterion("registered_place", "eq", city or prov, text=quote) if city or prov else None
+                city, county = county[:2] + "市", None
+            place = (city or "") + (county or "") if county else city or prov
+            if place:
+                return Criterion("registered_place", "eq", place, text=quote)
+        return None
+
     def own_ranges(self, cid: str) -> list[tuple[int, int]]:
         """Parts of a clause that are not inside its sub-clauses."""
         c = self.clauses[cid]
@@ -882,6 +908,7 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
                 scope.append((cid, cond))
                 roots[cid] = _scope_root(clauses, cid)
 
+    jurisdiction = r.jurisdiction()
     stacking = any(STACK_RE.search(c.node.properties.get(P["text"], "")) for c in clauses.values()
                    if c.parent is None)
     group = f"{doc.policy_id or doc.doc_id}#stack" if stacking else None
@@ -924,7 +951,11 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
             # and the clause still shows up in answers, as unknown
             a, b = grants[0].spans[0]
             cond = Condition.leaf(Criterion(None, "true", None, text=r.text[a:b].strip()[:200], needs_review=True))
-        _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r)
+        if cond is not None and jurisdiction is not None and not any(
+                c.attribute == "registered_place" for c in cond.criteria()):
+            # a local policy is for the firms of its place, whether or not the clause says so
+            cond = Condition.all_of(Condition.leaf(jurisdiction), cond)
+        _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r, jurisdiction=jurisdiction)
         benefits: list[BenefitTerm] = []
         for g in grants:
             for i, (b, span) in enumerate(zip(g.benefits, g.spans, strict=True)):
@@ -1129,7 +1160,7 @@ def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _write_condition(w: _Writer, cid: str, cond: Condition | None, *, scope_owner: dict[int, str],
-                     r: CriteriaReader) -> None:
+                     r: CriteriaReader, jurisdiction: Criterion | None = None) -> None:
     if cond is None:
         return
     doc = w.doc
@@ -1137,7 +1168,10 @@ def _write_condition(w: _Writer, cid: str, cond: Condition | None, *, scope_owne
 
     def walk(c: Condition, owner: str) -> None:
         owner = scope_owner.get(id(c), owner)
-        if c.criterion is not None:
+        if c.criterion is not None and c.criterion is jurisdiction and doc.policy_id:
+            # the policy's own place: one criterion of the document, quoting its issuer or title
+            w.require(cid, w.criterion(doc.policy_id, c.criterion, (0, len(r.text))))
+        elif c.criterion is not None:
             span = (r.clauses[owner].start, r.clauses[owner].end)
             w.require(cid, w.criterion(owner, c.criterion, span))
         for ch in c.children:

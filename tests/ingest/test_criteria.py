@@ -49,8 +49,20 @@ def _filled(d: dict) -> dict:
     return {**d, "children": [_filled(c) for c in d["children"]]}
 
 
-def condition(node) -> Condition:
+def full_condition(node) -> Condition:
     return Condition.from_json(_filled(json.loads(node.properties["condition"])))
+
+
+def condition(node) -> Condition:
+    """The clause's own condition: without the policy's place (平湖市, quoted from the issuer) that every
+    clause of a local policy carries when it names no place itself."""
+    cond = full_condition(node)
+    first = cond.children[0] if cond.op == "AND" else None
+    if first is not None and first.op == "LEAF" and first.criterion.attribute == "registered_place" \
+            and first.criterion.text not in node.properties["text"]:
+        rest = cond.children[1:]
+        return rest[0] if len(rest) == 1 else Condition("AND", tuple(rest))
+    return cond
 
 
 def read(node) -> list[dict]:
@@ -213,7 +225,8 @@ def test_an_unreadable_condition_becomes_a_needs_review_criterion():
     node = clause(g, "四、鼓励创建特色商业街")
     [c] = condition(node).criteria()
     assert c.needs_review and c.text == "对新创国家级、省级商业特色街的"
-    crit = next(g.nodes[e.target] for e in g.edges.values() if e.source == node.id and e.label == "REQUIRES")
+    crit = next(g.nodes[e.target] for e in g.edges.values() if e.source == node.id and e.label == "REQUIRES"
+                and g.nodes[e.target].properties.get("attribute") is None)
     assert crit.properties["needs_review"] is True and crit.name.startswith("待人工核对")
     [b] = benefits(g, node)
     assert b["amount_yuan"] == 200000 and b["needs_review"] is True  # tiers not paired: the largest, flagged
@@ -227,8 +240,10 @@ def test_criteria_quote_their_clause_and_use_ontology_terms(name):
     crits = [n for n in g.nodes.values() if n.label == "EligibilityCriterion"]
     assert crits
     for n in crits:
-        owner = g.nodes[n.id.rsplit("#", 1)[0].replace("EligibilityCriterion:", "PolicyClause:", 1)]
-        assert n.properties["text"] in owner.properties["text"], n.id
+        key = n.id.rsplit("#", 1)[0].split(":", 1)[1]
+        owner = g.nodes.get("PolicyClause:" + key) or g.nodes["PolicyDocument:" + key]
+        quoted = owner.properties.get("text") or f'{owner.properties.get("issuer")} {owner.properties.get("title")}'
+        assert n.properties["text"] in quoted, n.id
         p = n.provenance[0]
         assert p.source == g.source
         assert p.end > p.start
@@ -509,3 +524,24 @@ def test_the_documents_period_in_force_is_read(name, start, end):
     g = graph(name)
     p = g.nodes[g.policy_id].properties
     assert (p.get("effective_from"), p.get("effective_to")) == (start, end)
+
+
+def test_every_clause_of_a_local_policy_is_for_the_firms_of_its_place():
+    # 0018 平湖市人民政府: 「对首次认定为高新技术企业的，给予20万元奖励」 names no place; the policy is 平湖市's
+    g = graph("0018.txt")
+    node = clause(g, "（四）实施科技企业“倍增”计划")
+    place = full_condition(node).children[0].criterion
+    assert (place.attribute, place.value, place.text) == ("registered_place", "平湖市", "平湖市人民政府")
+    hnte = Fact("qualification", "高新技术企业", date="2021-12-01")
+    assert evaluate(full_condition(node), firm(Fact("registered_place", "浙江省嘉兴市平湖市"), hnte))[0] \
+        is Status.ELIGIBLE
+    assert evaluate(full_condition(node), firm(Fact("registered_place", "重庆市永川区"), hnte))[0] \
+        is Status.INELIGIBLE
+    assert evaluate(full_condition(node), firm(hnte))[0] is Status.UNKNOWN  # no place given: missing, not 'no'
+    # one criterion node for the whole document, quoting its issuer
+    crits = [n for n in g.nodes.values() if n.label == "EligibilityCriterion" and n.properties.get("text") == "平湖市人民政府"]
+    assert len(crits) == 1 and crits[0].id.startswith("EligibilityCriterion:平政发〔2020〕126号#")
+    assert sum(e.target == crits[0].id for e in g.edges.values() if e.label == "REQUIRES") > 5
+    # a clause that names its place keeps its own (嘉兴市科技保险补贴 第二条: 在嘉兴市范围内工商注册)
+    jiaxing = clause(unruled("0410.txt"), "第二条")
+    assert [c.value for c in full_condition(jiaxing).criteria() if c.attribute == "registered_place"] == ["嘉兴市"]
