@@ -212,6 +212,11 @@ CASES = [
     Case("yongkang-giant-third-tier", "0441.txt", "二/（一）/1",
          {"registered_place": YONGKANG, "yearly": [{"year": 2023, "revenue": 2_500_000_000, "tax_paid": 120_000_000}]},
          "unknown", ("tax_paid", "met"), estimate=2_000_000),
+    # 0018 平湖市人民政府 二（四）「对首次认定为高新技术企业的，给予20万元奖励」 names no place, but a 平湖 policy is
+    # for 平湖 firms: a 高企 registered in 重庆市永川区 → ineligible (the issuer's place not met).
+    Case("pinghu-award-for-a-yongchuan-firm", "0018.txt", "二/（四）",
+         {"registered_place": "重庆市永川区南大街小桥子59号", "qualifications": [HNTE]},
+         "ineligible", ("registered_place", "not met")),
     Case("beilun-land-transport-tax-per-mu", "0508.txt", "七/43",
          {"registered_place": BEILUN, "yearly": [{"year": 2023, "revenue": 20_000_000, "tax_paid": 1_000_000}]},
          "unknown", None),
