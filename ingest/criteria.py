@@ -662,6 +662,13 @@ class CriteriaReader:
         rec = _recurrence(s)
         a_cond = a if a_cond is None else min(a_cond, ben)
         cond = self.condition_of(a_cond, ben) if ben > a_cond else None
+        # 奖励10万元（在有效期内的国家高新技术企业纳入该信息库不再奖励）: who is left out, said after the grant
+        for x in re.finditer(r"[（(](?P<body>[^（()）]*?(?:不再|不予|不得|不享受|除外)[^（()）]*)[）)]", part):
+            left_out = {self.lex.qualifications[q.group(0)]: q.group(0) for q in _qualification_words().finditer(x["body"])}
+            if len(left_out) == 1:
+                [(pref, said)] = left_out.items()
+                exclusion = Condition("NOT", (Condition.leaf(Criterion("qualification", "has", pref, text=x["body"])),))
+                cond = Condition.all_of(cond, exclusion) if cond is not None else exclusion
         # 分别给予…, or A、B、C的企业…给予450万元、300万元、50万元: amounts paired one to one
         listed = "分别" in s or any(len(re.findall(r"\d+(?:\.\d+)?", x.group(0))) == len(amounts)
                                    for x in _AMOUNT_LIST_RE.finditer(part))
@@ -741,6 +748,11 @@ def _unit_of(text: str, start: int, end: int) -> str | None:
     """The unit an amount at text[start:end] is given per: 每件补助2万元 / 20万元/亩 → 件 / 亩."""
     m = _UNIT_AFTER_RE.match(text, end) or _UNIT_BEFORE_RE.search(text[max(0, start - 24):start])
     return m.group("u") if m else None
+
+
+@lru_cache(maxsize=1)
+def _qualification_words() -> re.Pattern[str]:
+    return re.compile(_alt(lb for lb in lexicon().qualifications if len(lb) > 2))
 
 
 def _tier_groups(found: list[Found]) -> dict[str | None, list[int]]:

@@ -545,3 +545,16 @@ def test_every_clause_of_a_local_policy_is_for_the_firms_of_its_place():
     # a clause that names its place keeps its own (嘉兴市科技保险补贴 第二条: 在嘉兴市范围内工商注册)
     jiaxing = clause(unruled("0410.txt"), "第二条")
     assert [c.value for c in full_condition(jiaxing).criteria() if c.attribute == "registered_place"] == ["嘉兴市"]
+
+
+def test_who_is_left_out_after_the_grant_is_an_exclusion():
+    # 0477 玉环 一3：对首次纳入科技部全国科技型中小企业信息库的科技型中小企业，奖励10万元（在有效期内的国家高新技术企业
+    # 纳入该信息库不再奖励）
+    g = graph("0477.txt")
+    node = clause(g, "3．对首次纳入科技部全国科技型中小企业信息库的")
+    first = next(b for b in benefits(g, node) if b["amount_yuan"] == 100_000)
+    cond = Condition.from_json(_filled(json.loads(first["condition"])))
+    sme = Fact("qualification", "科技型企业", date="2023-05-01")
+    hnte = Fact("qualification", "高新技术企业", date="2022-12-01")
+    assert evaluate(cond, firm(sme, hnte))[0] is Status.INELIGIBLE
+    assert evaluate(cond, firm(sme))[0] is not Status.INELIGIBLE
