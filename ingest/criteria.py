@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from ingest.text import MONEY_RE, money_to_yuan, sentence_around
@@ -486,7 +487,7 @@ class CriteriaReader:
         if len(found) < 4 or len(numeric) == len(set(numeric)):
             return None
         out: list[list[Found]] = [[found[0]]]
-        for prev, f in zip(found, found[1:], strict=False):
+        for prev, f in pairwise(found):
             gap = self.text[prev.end:f.start]
             if re.search(r"[、；;]", gap) and not re.search(r"且|并|同时", gap):
                 out.append([f])
@@ -624,8 +625,11 @@ class CriteriaReader:
         return out
 
     def _grant(self, a: int, b: int, ben: int, a_cond: int | None = None) -> Grant | None:
+        """The grant of text[a:b] whose benefit part starts at `ben`, its condition read from
+        text[a_cond:ben]; None when the benefit part names no amount or rate."""
         t = self.text
         s, part = t[a:b], t[ben:b]
+        a_cond = a if a_cond is None else min(a_cond, ben)
         kind_m = self.lex.kind_re.search(part) or self.lex.kind_re.search(s)
         kind = self.lex.kinds[kind_m.group(0)]
         off = ben - a
@@ -647,8 +651,7 @@ class CriteriaReader:
         if per:
             amounts = [v for v in amounts if v not in {x for x, _ in per}]
             if not amounts and not rates:
-                return Grant(self.condition_of(a if a_cond is None else min(a_cond, ben), ben)
-                             if ben > (a if a_cond is None else min(a_cond, ben)) else None,
+                return Grant(self.condition_of(a_cond, ben) if ben > a_cond else None,
                              [BenefitTerm(kind, max(v for v, _ in per), None, cap, _recurrence(s), s,
                                           per_unit=max(per)[1])], [(a, b)], pairing_unsure=len(per) > 1)
         # 分别给予一次性最高2万元、5万元、8万元: one cap per tier
@@ -660,13 +663,12 @@ class CriteriaReader:
         if not amounts and not rates:
             return None
         rec = _recurrence(s)
-        a_cond = a if a_cond is None else min(a_cond, ben)
         cond = self.condition_of(a_cond, ben) if ben > a_cond else None
         # 奖励10万元（在有效期内的国家高新技术企业纳入该信息库不再奖励）: who is left out, said after the grant
         for x in re.finditer(r"[（(](?P<body>[^（()）]*?(?:不再|不予|不得|不享受|除外)[^（()）]*)[）)]", part):
-            left_out = {self.lex.qualifications[q.group(0)]: q.group(0) for q in _qualification_words().finditer(x["body"])}
+            left_out = {self.lex.qualifications[q.group(0)] for q in _qualification_words().finditer(x["body"])}
             if len(left_out) == 1:
-                [(pref, said)] = left_out.items()
+                [pref] = left_out
                 exclusion = Condition("NOT", (Condition.leaf(Criterion("qualification", "has", pref, text=x["body"])),))
                 cond = Condition.all_of(cond, exclusion) if cond is not None else exclusion
         # 分别给予…, or A、B、C的企业…给予450万元、300万元、50万元: amounts paired one to one
