@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from ingest.text import MONEY_RE, money_to_yuan, sentence_around
 from policykg.eligibility import BenefitTerm, Condition, Criterion
+from policykg.eligibility import format_number as _num
 from policykg.model import DocumentGraph, Node, Provenance
 from policykg.ontology import PKG, load_ontology, name
 from policykg.rules import Rule, rule_in_force
@@ -815,27 +815,9 @@ def _recurrence(s: str) -> str | None:
     return None
 
 
-def _num(v: Any) -> str:
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        if v >= 100_000_000 and v % 10_000_000 == 0:
-            return f"{v / 100_000_000:g}亿"
-        if v >= 10_000 and v % 10_000 == 0:
-            return f"{v / 10_000:g}万"
-        return f"{v:g}"
-    return str(v)
-
-
-_SYMBOL = {"eq": "：", "ne": "≠", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "in": "∈", "has": "："}
-
-
 def criterion_name(c: Criterion) -> str:
-    """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待核：…"""
-    if c.needs_review or c.attribute is None:
-        return "待人工核对：" + c.text[:40]
-    label = lexicon().attr_labels.get(c.attribute, c.attribute)
-    if c.operator == "true":
-        return (c.period or "") + label
-    return f"{c.period or ''}{label}{_SYMBOL.get(c.operator, c.operator)}{_num(c.value)}{c.unit or ''}"
+    """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待人工核对：…"""
+    return c.describe()
 
 
 def benefit_name(b: BenefitTerm) -> str:

@@ -258,7 +258,7 @@ def _print_answer(answer, limit: int) -> None:
         if r.get("application_window"):
             typer.echo(f"    申报时间：{r['application_window']}")
         for line in r["reasons"]:
-            typer.echo(f"    [{line['outcome']}] {line['criterion'].get('text', '')}"
+            typer.echo(f"    [{line['outcome']}] {line['summary']} 「{line['criterion'].get('text', '')}」"
                        + (f" → {line['advice']}" if line.get("advice") else ""))
     if data["questions"]:
         typer.echo("To settle the unknown answers, tell us:")

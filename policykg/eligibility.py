@@ -67,6 +67,20 @@ class FirmProfile:
         return sorted(out, key=lambda f: (f.year or 0, f.date or ""), reverse=True)
 
 
+_SYMBOL = {"eq": "：", "ne": "≠", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "in": "∈", "has": "："}
+
+
+def format_number(v: Any) -> str:
+    """5000000 → 500万, 250000000 → 2.5亿; anything else as it is."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if v >= 100_000_000 and v % 10_000_000 == 0:
+            return f"{v / 100_000_000:g}亿"
+        if v >= 10_000 and v % 10_000 == 0:
+            return f"{v / 10_000:g}万"
+        return f"{v:g}"
+    return str(v)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """attribute operator value [unit] [period]; `text` quotes the clause it was read from."""
@@ -78,6 +92,16 @@ class Criterion:
     period: str | None = None  # e.g. 上年度, 当年
     text: str = ""
     needs_review: bool = False
+
+    def describe(self) -> str:
+        """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待人工核对：…"""
+        if self.needs_review or self.attribute is None:
+            return "待人工核对：" + self.text[:40]
+        label = _names().get(self.attribute, self.attribute)
+        if self.operator == "true":
+            return (self.period or "") + label
+        return (f"{self.period or ''}{label}{_SYMBOL.get(self.operator, self.operator)}"
+                f"{format_number(self.value)}{self.unit or ''}")
 
     def to_json(self) -> dict[str, Any]:
         d = {"attribute": self.attribute, "operator": self.operator, "value": self.value, "unit": self.unit,
@@ -152,7 +176,7 @@ class Line:
     advice: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"criterion": self.criterion.to_json(), "outcome": self.outcome.value,
+        return {"criterion": self.criterion.to_json(), "summary": self.criterion.describe(), "outcome": self.outcome.value,
                 "facts": [f.to_json() for f in self.facts], **({"advice": self.advice} if self.advice else {})}
 
 
