@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--top", type=int, default=30)
     args = ap.parse_args(argv)
 
-    clauses = some = only = 0
+    clauses = some = only = placed = 0
     by_attr: Counter[str] = Counter()
     review: Counter[str] = Counter()
     files = sorted(args.corpus.glob("*.txt"))
@@ -48,7 +48,11 @@ def main(argv: list[str] | None = None) -> None:
             clauses += 1
             raw = g.nodes[cid].properties.get("condition")
             crits = _criteria(json.loads(raw)) if raw else []
-            read = [c for c in crits if not c.get("needs_review")]
+            # the policy's own place (quoted from its issuer, not from the clause) is not read from the clause
+            text = g.nodes[cid].properties.get("text", "")
+            own = [c for c in crits if not (c.get("attribute") == "registered_place" and c.get("text", "") not in text)]
+            placed += len(own) < len(crits)
+            read = [c for c in own if not c.get("needs_review")]
             for c in crits:
                 if c.get("needs_review"):
                     by_attr["(needs review)"] += 1
@@ -56,13 +60,14 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     by_attr[c["attribute"]] += 1
             some += bool(read)
-            only += bool(read) and len(read) == len(crits)
+            only += bool(read) and len(read) == len(own)
     _ = Condition  # the tree format read above is Condition.to_json's
     pct = lambda n: f"{n / clauses:.1%}" if clauses else "-"
     print(f"documents: {len(files)}")
     print(f"benefit clauses: {clauses}")
-    print(f"clauses with >=1 non-review criterion: {some} ({pct(some)})")
-    print(f"clauses with only non-review criteria: {only} ({pct(only)})")
+    print(f"clauses with >=1 criterion read from their text: {some} ({pct(some)})")
+    print(f"clauses whose criteria are all read: {only} ({pct(only)})")
+    print(f"clauses that carry their policy's place (from the issuer): {placed} ({pct(placed)})")
     print("criteria by attribute:")
     for k, n in by_attr.most_common():
         print(f"  {n:6d}  {k}")
