@@ -25,6 +25,7 @@ class FirmTable:
         self.n = len(self.firms)
         self._numeric: dict[tuple[str, str | None], np.ndarray] = {}
         self._text: dict[str, list] = {}
+        self._codes: dict[str, tuple[np.ndarray, list]] = {}
         self._quals: dict[str, np.ndarray] = {}
         self._has_qual = np.zeros(self.n, dtype=bool)
         self._latest: list[dict[str, object]] = []
@@ -75,19 +76,28 @@ class FirmTable:
             with np.errstate(invalid="ignore"):
                 ok = _NUMERIC_OPS[c.operator](col, float(c.value))
             return known & ok, known & ~ok
-        values = self.text(c.attribute)
-        met, not_met = none.copy(), none.copy()
-        cache: dict[object, bool | None] = {}
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            key = (type(v).__name__, v) if not isinstance(v, list | dict) else repr(v)
-            if key not in cache:
-                cache[key] = _scalar(c, v)
-            if cache[key] is not None:
-                met[i] = cache[key]
-                not_met[i] = not cache[key]
-        return met, not_met
+        # text values (places, lists of platforms): compare each distinct value once, then spread
+        codes, distinct = self.codes(c.attribute)
+        outcome = [_scalar(c, v) if v is not None else None for v in distinct]
+        met_d = np.array([o is True for o in outcome] or [False], dtype=bool)
+        not_d = np.array([o is False for o in outcome] or [False], dtype=bool)
+        return met_d[codes], not_d[codes]
+
+    def codes(self, attribute: str) -> tuple[np.ndarray, list]:
+        """Per firm, the index of its value of `attribute` among the distinct values (None included)."""
+        if attribute not in self._codes:
+            index: dict[object, int] = {}
+            distinct: list = []
+            codes = np.empty(self.n, dtype=np.int64)
+            for i, v in enumerate(self.text(attribute)):
+                key = (type(v).__name__, v) if not isinstance(v, list | dict) else repr(v)
+                j = index.get(key)
+                if j is None:
+                    j = index[key] = len(distinct)
+                    distinct.append(v)
+                codes[i] = j
+            self._codes[attribute] = (codes, distinct)
+        return self._codes[attribute]
 
     def evaluate(self, cond: Condition) -> np.ndarray:
         """Status per firm as codes: 1 eligible, 0 unknown, -1 ineligible."""

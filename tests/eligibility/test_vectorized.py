@@ -22,6 +22,10 @@ def random_firm(rng: random.Random, i: int) -> FirmProfile:
                               unit=rng.choice(["元", "元", "USD"]) if attr != "employees" else "人"))
     if rng.random() < 0.5:
         facts.append(Fact("no_major_violation", rng.random() < 0.8))
+    if rng.random() < 0.3:  # a platform list (a text column of lists) and a profile that holds no qualification
+        facts.append(Fact("platform", rng.choice([[], ["省级企业技术中心"], ["市级众创空间", "省级企业技术中心"]])))
+    if not any(f.attribute == "qualification" for f in facts) and rng.random() < 0.3:
+        facts.append(Fact("qualification", "无"))
     return FirmProfile(str(i), f"企业{i}", facts)
 
 
@@ -35,12 +39,14 @@ def conditions():
     emp = L(Criterion("employees", "lt", 100, unit="人"))
     clean = L(Criterion("no_major_violation", "true", True))
     review = L(Criterion(None, "eq", None, text="其他", needs_review=True))
+    centre = L(Criterion("platform", "has", "省级企业技术中心"))
     return [
         place, hnte, tax, review,
         Condition.all_of(place, Condition.any_of(hnte, tech), clean),
         Condition.any_of(Condition.all_of(rev, tax), Condition("NOT", (hnte,))),
         Condition.all_of(place, emp, review),
         Condition.any_of(review, tax),
+        Condition.all_of(place, Condition.any_of(centre, hnte)),
     ]
 
 
