@@ -191,6 +191,7 @@ class CriteriaReader:
 
     def __init__(self, doc: DocumentGraph, text: str) -> None:
         self.doc, self.text, self.lex = doc, text, lexicon()
+        self._grants: dict[str, tuple[list[Grant], float | None, str | None]] = {}
         self.clauses = self._clauses()
         self.place = self._issuer_place()
 
@@ -542,7 +543,12 @@ class CriteriaReader:
     # -------------------------------------------------------------- benefits
     def grants(self, cid: str) -> tuple[list[Grant], float | None, str | None]:
         """The grants read from a clause's own sentences, a cap stated for the whole clause,
-        and its recurrence when said once (每家企业每年最高…)."""
+        and its recurrence when said once (每家企业每年最高…). Read once per clause."""
+        if cid not in self._grants:
+            self._grants[cid] = self._read_grants(cid)
+        return self._grants[cid]
+
+    def _read_grants(self, cid: str) -> tuple[list[Grant], float | None, str | None]:
         grants, clause_cap, clause_rec = [], None, None
         cap_only: list[Grant] = []
         last_subject: Condition | None = None
