@@ -529,7 +529,12 @@ class CriteriaReader:
         return best
 
     def _unread(self, a: int, b: int) -> bool:
-        s = self.text[a:b].strip(" \t\u3000，、；：:（）()“”\"'")
+        """Whether text[a:b] says something a reader must check (a condition we could not read),
+        rather than filler, the subject, a verb of the criteria read, or a note on evidence."""
+        # （以增值税发票为核准依据）, （含政策性减免）: how a figure is proven or counted; 由市委、市政府: who acts
+        s = _NOTE_RE.sub("", self.text[a:b])
+        s = re.sub(r"^\s*由[^，。；]{0,12}$", "", s)
+        s = s.strip(" \t\u3000，、；：:（）()“”\"'")
         if re.fullmatch(rf"的[{_CJK}]{{0,6}}(?:企业|单位|组织|机构|项目|公司)", s):
             return False  # 的科技企业: the subject the conditions are about
         for _ in range(2):
@@ -779,6 +784,7 @@ def _per_unit(text: str, end: int) -> bool:
 
 _PART_PREFIX = re.compile(r"(?:网络|线上|网上|跨境|出口|进口|外贸|电商|电子商务|合同|项目|零售|批发|服务外包)[（(]?$|"
                           r"(?:网络|线上|网上|跨境|电商)[^，。；\d]{0,3}$")
+_NOTE_RE = re.compile(r"[（(](?:以|按|凭|依据|根据|含|不含|包括|下同|以下简称|具体|详见|须|需)[^（()）]*[）)]")
 _PURPOSE_RE = re.compile(r"(?:[一二三四五六七八九十\d]+[、.．])?(?:鼓励|支持|为了?|推动|加快|加强|引导|建立|提高|促进|准确|进一步|大力|积极"
                          r"|充分|深入|着力|全面|完善|培育|打造|发挥|提升)")
 _CHANGE_RE = re.compile(r"增量|增长|新增|增加|增幅|增速|增额|同比|比上年|较上年|减少|下降|净增")
