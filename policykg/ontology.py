@@ -133,11 +133,12 @@ class PKG(DefinedNamespace):
     BenefitTypeScheme: URIRef
     KnownPolicyScheme: URIRef
     DomainTermScheme: URIRef
+    PlaceScheme: URIRef
 
 
 # Schemes that describe criteria (what is compared and how), not things named in text: their
 # labels are neither search synonyms nor segmentation words.
-NOT_LEXICAL = frozenset({PKG.AttributeScheme, PKG.OperatorScheme})
+NOT_LEXICAL = frozenset({PKG.AttributeScheme, PKG.OperatorScheme, PKG.PlaceScheme})
 
 
 def name(term: URIRef) -> str:

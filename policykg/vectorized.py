@@ -125,8 +125,10 @@ CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
 
 def _scalar(c: Criterion, value: object) -> bool | None:
     """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
-    from policykg.eligibility import _compare
+    from policykg.eligibility import _compare, place_match
 
+    if c.attribute == "registered_place" and c.operator == "eq" and isinstance(value, str):
+        return place_match(value, str(c.value))
     try:
         return _compare(c.operator, value, c.value)
     except (TypeError, ValueError):

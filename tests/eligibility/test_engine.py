@@ -1,5 +1,7 @@
 """The three-valued engine: a missing fact is unknown, never ineligible."""
 
+import pytest
+
 from policykg.eligibility import (
     Condition,
     Criterion,
@@ -88,3 +90,30 @@ def test_an_exclusion_the_firm_falls_under_is_the_unmet_reason():
     assert status is Status.INELIGIBLE
     assert [(l.criterion.attribute, l.outcome) for l in lines] == [("tax_paid", Outcome.MET), ("qualification", Outcome.NOT_MET)]
     assert lines[1].advice == "属于排除情形"
+
+
+@pytest.mark.parametrize(("have", "want", "expected"), [
+    ("浙江省嘉兴市平湖市", "嘉兴市", True),
+    ("浙江省平湖市", "嘉兴市", True),  # the address skips its city: the ontology's places know 平湖市 is 嘉兴's
+    ("浙江省仙居县", "台州市", True),
+    ("浙江省湖州市", "嘉兴市", False),  # another city
+    ("浙江省台州市临海市", "仙居县", False),  # another county
+    ("浙江省平湖市", "临海市", False),
+    ("浙江省宁波市鄞州区", "宁波市江北区", False),
+    ("重庆市江北区", "宁波市江北区", False),  # the same district name in another province
+    ("重庆市", "平湖市", False),
+    ("江苏省苏州市", "嘉兴市", False),
+    ("浙江省", "嘉兴市", None),  # too coarse to tell: a missing fact, not a 'no'
+    ("浙江省嘉兴市", "平湖市", None),
+    ("浙江省杭州市", "富阳区", None),
+    ("平湖市", "嘉兴市", None),
+])
+def test_places_are_compared_level_by_level(have, want, expected):
+    from policykg.eligibility import place_match
+
+    assert place_match(have, want) is expected
+    c = Criterion("registered_place", "eq", want, text=f"在{want}注册")
+    line = evaluate(Condition.leaf(c), firm(Fact("registered_place", have)))[1][0]
+    assert line.outcome is {True: Outcome.MET, False: Outcome.NOT_MET, None: Outcome.MISSING}[expected]
+    if expected is None:
+        assert "完整注册地" in line.advice
