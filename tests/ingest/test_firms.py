@@ -373,3 +373,21 @@ def test_read_firm_file_rejects_unknown_types(tmp_path):
     shutil.copy(PROFILE, path)
     with pytest.raises(InvalidInput, match="unsupported file type"):
         read_firm_file(path, max_bytes=MAX_BYTES)
+
+
+@pytest.mark.parametrize(("said", "canonical"), [("高企", "高新技术企业"), ("国家高新技术企业", "高新技术企业"),
+                                                 ("省级专精特新中小企业", "专精特新企业"),
+                                                 ("浙江省科技型中小企业", "科技型企业"),
+                                                 ("省创新型领军企业", "省创新型领军企业")])
+def test_a_profiles_qualification_may_carry_its_level_or_place(said, canonical):
+    from policykg.profile import canonical_qualification
+
+    assert canonical_qualification(said) == canonical
+
+
+def test_an_unknown_qualification_is_refused_with_the_known_ones():
+    from policykg.errors import InvalidInput
+    from policykg.profile import canonical_qualification
+
+    with pytest.raises(InvalidInput, match="known: .*高新技术企业"):
+        canonical_qualification("省级某某企业")
