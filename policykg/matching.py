@@ -59,14 +59,15 @@ class ClauseRule:
     def estimate_for(self, firm: FirmProfile, *, as_of: str | None = None) -> float:
         """What the firm can expect: the best benefit whose own condition (its tier) it meets;
         when none is met yet, the best one it is not ruled out of."""
-        conds = self.benefit_conditions
         if not self.tiered:
             return self.estimate()
         met, open_ = [], []
-        for b, c in zip(self.benefits, conds, strict=False):
+        for b, c in zip(self.benefits, self.benefit_conditions, strict=False):
             status = evaluate(c, firm, as_of=as_of)[0] if c is not None else Status.ELIGIBLE
-            (met if status is Status.ELIGIBLE else open_ if status is Status.UNKNOWN else []).append(
-                b.estimate() or 0)
+            if status is Status.ELIGIBLE:
+                met.append(b.estimate() or 0)
+            elif status is Status.UNKNOWN:
+                open_.append(b.estimate() or 0)
         return max(met or open_ or [0])
 
 
