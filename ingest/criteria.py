@@ -464,9 +464,10 @@ class CriteriaReader:
         if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
             return Condition.any_of(*leaves), None
         tiers = _tier_groups(found)
-        if tiers and len(found) > len(next(iter(tiers.values()))):
-            # 主营业务收入达到20亿元、10亿元…以上且入库税收达到1亿元、5000万元…以上: lists of tiers, zipped
-            # when several attributes list as many values, else each list an OR; the rest still holds
+        if tiers:
+            # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices. 主营业务收入达到20亿元、10亿元…以上且
+            # 入库税收达到1亿元、5000万元…以上: lists of tiers, zipped when several attributes list as many
+            # values, else each list an OR; the other criteria still hold
             in_tiers = {i for v in tiers.values() for i in v}
             others = [lf for i, lf in enumerate(leaves) if i not in in_tiers]
             sizes = {len(v) for v in tiers.values()}
@@ -476,9 +477,6 @@ class CriteriaReader:
             else:
                 alts = [Condition.any_of(*(leaves[i] for i in v)) for v in tiers.values()]
             return Condition.all_of(*others, *alts), None
-        if len(found) > 1 and not any(f.negated for f in found) and len({f.criterion.attribute for f in found}) == 1 \
-                and {f.criterion.operator for f in found} <= {"ge", "gt"} and not re.search(r"同时|且", between):
-            return Condition.any_of(*leaves), None  # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices
         return Condition.all_of(*leaves), None
 
     def _segments(self, found: list[Found]) -> list[list[Found]] | None:
