@@ -214,43 +214,45 @@ class CriteriaReader:
             c.children.sort(key=lambda cid: out[cid].start)
         return out
 
-    def _issuer_place(self) -> dict[str, str]:
-        policy = self.doc.nodes.get(self.doc.policy_id or "")
-        props = policy.properties if policy else {}
-        # no issuer read: a title that starts with its place (遂昌县振兴生态工业…) names it
-        title = re.sub(r"^(?:关于)?(?:印发|转发)?[《<〈]*", "", str(props.get("title") or ""))
-        issuer = props.get(P["issuer"]) or title
-        issuer = re.sub(r"^中共", "", issuer)  # 中共东阳市委: the party committee of 东阳市
-        m = re.match(rf"(?P<prov>[{_CJK}]{{2,3}}省)?(?P<city>[{_CJK}]{{2,4}}?市)?(?P<county>[{_CJK}]{{1,4}}?[区县])?", issuer)
-        found = {k: v for k, v in (m.groupdict() if m else {}).items() if v}
-        return {"省": found.get("prov"), "市": found.get("city") or found.get("county"),
-                "县": found.get("county") or found.get("city"), "区": found.get("county") or found.get("city")}
-
-    def jurisdiction(self) -> Criterion | None:
-        """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
-        台州市黄岩区人民政府办公室 → 台州市黄岩区), else of its title; None when neither names one, or
-        names a zone that is no administrative place (嘉兴港区)."""
+    def _issuer_levels(self) -> tuple[str | None, str | None, str | None, str] | None:
+        """(省, 市, 区县, the words they were read from) of the policy's issuing body, else of its
+        title (遂昌县振兴生态工业…); 嘉兴港区, a zone, stands for the city it is named after."""
         policy = self.doc.nodes.get(self.doc.policy_id or "")
         props = policy.properties if policy else {}
         name_char = rf"(?:(?![省市县区])[{_CJK}])"
-        for source in (props.get(P["issuer"]), re.sub(r"^(?:关于|印发|转发|[《<〈])+", "", str(props.get("title") or ""))):
+        title = re.sub(r"^(?:关于|印发|转发|[《<〈])+", "", str(props.get("title") or ""))
+        for source in (props.get(P["issuer"]), title):
             if not source:
                 continue
-            quote = source.split("》")[0]
+            # 中共东阳市委: the party committee of 东阳市
             s = re.sub(r"^(?:中共|中国人民银行|国家税务总局)", "", source)
             m = re.match(rf"(?P<prov>{name_char}{{2,3}}省)?(?P<city>{name_char}{{2,4}}?市)?(?P<county>{name_char}{{1,4}}?[区县])?", s)
             if not m or not m.group(0):
                 continue
             prov, city, county = m.group("prov"), m.group("city"), m.group("county")
             if county and county.endswith(_NOT_A_PLACE + ("港区",)):
-                # 嘉兴港区: a zone, not an administrative place; the city it is named after holds it
                 if city or prov or len(county) < 4:
-                    return Criterion("registered_place", "eq", city or prov, text=quote) if city or prov else None
-                city, county = county[:2] + "市", None
-            place = (city or "") + (county or "") if county else city or prov
-            if place:
-                return Criterion("registered_place", "eq", place, text=quote)
+                    county = None
+                else:
+                    city, county = county[:2] + "市", None
+            if prov or city or county:
+                return prov, city, county, source.split("》")[0]
         return None
+
+    def _issuer_place(self) -> dict[str, str | None]:
+        """What 本省 / 我市 / 本县 / 我区 stand for in this document."""
+        prov, city, county, _ = self._issuer_levels() or (None, None, None, "")
+        return {"省": prov, "市": city or county, "县": county or city, "区": county or city}
+
+    def jurisdiction(self) -> Criterion | None:
+        """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
+        台州市黄岩区人民政府办公室 → 台州市黄岩区), else of its title; None when neither names one."""
+        levels = self._issuer_levels()
+        if levels is None:
+            return None
+        prov, city, county, quote = levels
+        place = (city or "") + county if county else city or prov
+        return Criterion("registered_place", "eq", place, text=quote)
 
     def own_ranges(self, cid: str) -> list[tuple[int, int]]:
         """Parts of a clause that are not inside its sub-clauses."""
