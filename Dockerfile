@@ -8,8 +8,7 @@ COPY ingest ingest
 COPY api api
 COPY search search
 COPY ontologies ontologies
-COPY rules rules
-RUN pip install --no-cache-dir -e . && useradd --system policykg && mkdir /data && chown policykg /data
+RUN pip install --no-cache-dir . && useradd --system policykg && mkdir /data && chown policykg /data
 USER policykg
 ENV POLICYKG_DATA_DIR=/data
 EXPOSE 8000

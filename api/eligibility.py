@@ -11,12 +11,12 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.app import GraphDep, IndexDep, SettingsDep, require_api_key
-from api.schema import problems
-from graph.store import GraphStore
-from ingest.pipeline import Ingestor
-from policykg import matching
-from policykg.model import WriteOutcome
+from policykg.api.main import GraphDep, IndexDep, SettingsDep, require_api_key
+from policykg.api.schema import problems
+from policykg.graph.store import GraphStore
+from policykg.ingest.pipeline import Ingestor
+from policykg.app import matching
+from policykg.core.model import WriteOutcome
 
 router = APIRouter(tags=["eligibility"])
 
@@ -61,7 +61,7 @@ AsOf = Annotated[str | None, Query(alias="as_of", pattern=r"^\d{4}-\d{2}-\d{2}$"
 @router.get("/profile-schema", responses=problems(422))
 def profile_schema() -> dict[str, Any]:
     """The JSON Schema of a firm profile (POST /firms, POST /match)."""
-    from policykg.profile import profile_json_schema
+    from policykg.eligibility.profile import profile_json_schema
 
     return profile_json_schema()
 
@@ -71,7 +71,7 @@ def profile_schema() -> dict[str, Any]:
 def put_firm(settings: SettingsDep, graph: GraphDep, index: IndexDep,
              profile: Annotated[dict[str, Any], Body(description="a firm profile, see /profile-schema")]) -> JSONResponse:
     """Store one firm's profile (qualifications, yearly figures, patents …); replaces its older profile."""
-    from policykg.profile import load_profile, profile_to_document
+    from policykg.eligibility.profile import load_profile, profile_to_document
 
     doc = profile_to_document(load_profile(profile), source="api")
     result = Ingestor(graph, index, max_bytes=settings.max_file_bytes).write(doc)
@@ -87,7 +87,7 @@ def firm_matches(graph: GraphDep, key: Annotated[str, Path(description="统一�
                  ) -> dict[str, Any]:
     """The clauses a stored firm is eligible for, those still unknown (with the facts to give), and
     with all=true those it is not eligible for; each with reasons quoting the clause."""
-    from policykg.profile import firm_from_graph
+    from policykg.eligibility.profile import firm_from_graph
 
     firm = firm_from_graph(matching.find_firm(graph, key))
     return matching.match_firm(firm, rules_of(graph), as_of=as_of, include_ineligible=show_all).to_json(limit)
@@ -99,7 +99,7 @@ async def match_profile(graph: GraphDep,
                         as_of: AsOf = None, show_all: Annotated[bool, Query(alias="all")] = False,
                         limit: Annotated[int, Query(ge=1, le=5000)] = 50) -> dict[str, Any]:
     """Evaluate a profile without storing it — re-send it with answers to the questions."""
-    from policykg.profile import firm_from_graph, load_profile, profile_to_document
+    from policykg.eligibility.profile import firm_from_graph, load_profile, profile_to_document
 
     def run() -> dict[str, Any]:
         doc = profile_to_document(load_profile(profile), source="request")
@@ -114,7 +114,7 @@ async def match_profile(graph: GraphDep,
 def policy_firms(graph: GraphDep, key: Annotated[str, Path(description="PolicyDocument id, 文号 or clause id")],
                  as_of: AsOf = None) -> list[dict[str, Any]]:
     """For each clause of the policy, the stored firms it applies to, by status."""
-    from policykg.profile import firm_from_graph
+    from policykg.eligibility.profile import firm_from_graph
 
     firms, offset = [], 0
     while page := graph.list_nodes("Enterprise", limit=1000, offset=offset):

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from graph.store import GraphStore
-from policykg.errors import NotFound
-from policykg.model import Edge, Node, SearchHit
-from policykg.ontology import PKG, name
+from policykg.graph.store import GraphStore
+from policykg.core.errors import NotFound
+from policykg.core.model import Edge, Node, SearchHit
+from policykg.core.ontology import PKG, name
 
 L_TALENT = name(PKG.Talent)
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from policykg.errors import PolicyKGError, Unauthorized
+from policykg.core.errors import PolicyKGError, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://w3id.org/policykg/problems/"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.problem import PROBLEM_JSON
+from policykg.api.problem import PROBLEM_JSON
 
 
 class Problem(BaseModel):

@@ -15,7 +15,7 @@ from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from policykg.errors import InvalidInput, PayloadTooLarge
+from policykg.core.errors import InvalidInput, PayloadTooLarge
 
 # Room for the multipart boundaries and part headers around the file itself.
 ENVELOPE_BYTES = 64 * 1024

@@ -16,15 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.neo4j_store import Neo4jGraphStore
-from graph.sqlite_store import SqliteGraphStore
-from ingest.pipeline import Ingestor, extract_document
-from ingest.reader import iter_input_files, read_document
-from policykg.errors import PolicyKGError
-from policykg.settings import Settings
-from search.elasticsearch_index import ElasticsearchIndex
-from search.service import SearchService
-from search.sqlite_index import SqliteSearchIndex
+from policykg.graph.neo4j_store import Neo4jGraphStore
+from policykg.graph.sqlite_store import SqliteGraphStore
+from policykg.ingest.pipeline import Ingestor, extract_document
+from policykg.ingest.reader import iter_input_files, read_document
+from policykg.core.errors import PolicyKGError
+from policykg.core.settings import Settings
+from policykg.search.elasticsearch_index import ElasticsearchIndex
+from policykg.search.service import SearchService
+from policykg.search.sqlite_index import SqliteSearchIndex
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 QUERIES = ["高新技术企业", "高企", "科技保险补贴", "创新30条", "区科技局", "融通创新产业引导基金", "人才", "上市",

@@ -28,16 +28,16 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from api.app import create_app
-from graph.sqlite_store import SqliteGraphStore
-from ingest.firms import import_firm_file
-from ingest.pipeline import Ingestor
-from policykg.eligibility import Fact, FirmProfile, evaluate
-from policykg.matching import load_rules
-from policykg.profile import firm_from_graph
-from policykg.settings import Settings
-from policykg.vectorized import FirmTable
-from search.sqlite_index import SqliteSearchIndex
+from policykg.api.main import create_app
+from policykg.graph.sqlite_store import SqliteGraphStore
+from policykg.ingest.firms import import_firm_file
+from policykg.ingest.pipeline import Ingestor
+from policykg.eligibility.engine import Fact, FirmProfile, evaluate
+from policykg.app.matching import load_rules
+from policykg.eligibility.profile import firm_from_graph
+from policykg.core.settings import Settings
+from policykg.eligibility.columnar import FirmTable
+from policykg.search.sqlite_index import SqliteSearchIndex
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PLACES = ["浙江省嘉兴市南湖区", "浙江省嘉兴市", "浙江省湖州市", "浙江省台州市仙居县", "浙江省平湖市", "重庆市永川区"]

@@ -17,11 +17,11 @@ from typing import Any
 
 from rdflib import RDFS
 
-from graph import neo4j_queries as Q
-from graph.sqlite_store import document_from_rows, merge_edges, merge_facts
-from graph.store import decide_duplicate
-from policykg.errors import BackendUnavailable, InvalidInput, NotFound
-from policykg.model import (
+from policykg.graph import neo4j_queries as Q
+from policykg.graph.sqlite_store import document_from_rows, merge_edges, merge_facts
+from policykg.graph.store import decide_duplicate
+from policykg.core.errors import BackendUnavailable, InvalidInput, NotFound
+from policykg.core.model import (
     DocumentGraph,
     DuplicatePolicy,
     Edge,
@@ -29,8 +29,8 @@ from policykg.model import (
     Subgraph,
     WriteOutcome,
 )
-from policykg.ontology import PKG, load_ontology, name
-from policykg.settings import Settings
+from policykg.core.ontology import PKG, load_ontology, name
+from policykg.core.settings import Settings
 
 # Properties that identify an instance outside this graph get an index, on their class
 # (rdfs:domain) when the ontology gives one, else on every entity.

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from graph.store import decide_duplicate
-from policykg.errors import InvalidInput, NotFound
-from policykg.model import (
+from policykg.graph.store import decide_duplicate
+from policykg.core.errors import InvalidInput, NotFound
+from policykg.core.model import (
     DocumentGraph,
     DuplicatePolicy,
     Edge,
@@ -19,7 +19,7 @@ from policykg.model import (
     Subgraph,
     WriteOutcome,
 )
-from policykg.sqlite_db import connect, write_transaction
+from policykg.core.sqlite import connect, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from policykg.errors import Conflict
-from policykg.model import (
+from policykg.core.errors import Conflict
+from policykg.core.model import (
     DocumentGraph,
     DuplicatePolicy,
     Edge,

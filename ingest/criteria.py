@@ -8,7 +8,7 @@ are concepts of the ontology, combines them as the text says (lists → AND; 或
 clauses (申报对象, 适用范围 …), and writes EligibilityCriterion and Benefit nodes plus the
 clause's whole condition tree into the document graph. A condition phrase it cannot read
 becomes a ``needs_review`` criterion quoting the phrase: nothing is dropped silently. A
-curated rule (rules/*.yaml) in force for a clause replaces what was read.
+curated rule (policykg/eligibility/curated/*.yaml) in force for a clause replaces what was read.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from ingest.text import MONEY_RE, money_to_yuan, sentence_around
-from policykg.eligibility import BenefitTerm, Condition, Criterion
-from policykg.eligibility import format_number as _num
-from policykg.model import DocumentGraph, Node, Provenance
-from policykg.ontology import PKG, load_ontology, name
-from policykg.rules import Rule, rule_in_force
+from policykg.ingest.text import MONEY_RE, money_to_yuan, sentence_around
+from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
+from policykg.eligibility.engine import format_number as _num
+from policykg.core.model import DocumentGraph, Node, Provenance
+from policykg.core.ontology import PKG, load_ontology, name
+from policykg.eligibility.rules import Rule, rule_in_force
 
 L_CLAUSE, L_CRIT, L_BENEFIT = name(PKG.PolicyClause), name(PKG.EligibilityCriterion), name(PKG.Benefit)
 HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(PKG.PROVIDES)
@@ -1029,7 +1029,7 @@ _UNTIL = re.compile(r"(?:执行到|执行至|有效期至|有效期到|截止到
 def _validity(r: CriteriaReader) -> tuple[str | None, str | None]:
     """When the document is in force: 本意见自2018年1月1日起施行，有效期三年 → (2018-01-01, 2020-12-31);
     自发布之日起施行 → from the issue date; 执行到2021年12月31日 → to that day."""
-    from ingest.text import DATE_RE, cn_to_int, parse_date
+    from policykg.ingest.text import DATE_RE, cn_to_int, parse_date
 
     policy = r.doc.nodes.get(r.doc.policy_id or "")
     issued = policy.properties.get("issue_date") if policy else None

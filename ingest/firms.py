@@ -29,14 +29,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ingest.pipeline import Ingestor
-from ingest.units import units_for
-from policykg.credit_code import validate_credit_code
-from policykg.eligibility import Fact
-from policykg.errors import BackendUnavailable, InvalidInput, PayloadTooLarge, PolicyKGError
-from policykg.model import DocumentGraph, Provenance
-from policykg.ontology import PKG, name
-from policykg.profile import (
+from policykg.ingest.pipeline import Ingestor
+from policykg.ingest.units import units_for
+from policykg.core.credit_code import validate_credit_code
+from policykg.eligibility.engine import Fact
+from policykg.core.errors import BackendUnavailable, InvalidInput, PayloadTooLarge, PolicyKGError
+from policykg.core.model import DocumentGraph, Provenance
+from policykg.core.ontology import PKG, name
+from policykg.eligibility.profile import (
     L_ENTERPRISE,
     SENTENCE_CHARS,
     add_industry,

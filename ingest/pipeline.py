@@ -8,14 +8,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.store import GraphStore
-from ingest.extract import Extractor
-from ingest.nlp import build_pipeline
-from ingest.reader import RawDocument, iter_input_files, read_bytes, read_document
-from ingest.structure import parse_structure
-from policykg.errors import BackendUnavailable, PolicyKGError
-from policykg.model import DocumentGraph, DuplicatePolicy, WriteOutcome
-from search.index import SearchIndex
+from policykg.graph.store import GraphStore
+from policykg.ingest.extract import Extractor
+from policykg.ingest.nlp import build_pipeline
+from policykg.ingest.reader import RawDocument, iter_input_files, read_bytes, read_document
+from policykg.ingest.structure import parse_structure
+from policykg.core.errors import BackendUnavailable, PolicyKGError
+from policykg.core.model import DocumentGraph, DuplicatePolicy, WriteOutcome
+from policykg.search.index import SearchIndex
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ every format is brought to one shape:
   exactly, because document numbers such as ``永川府办发〔2021〕49号`` and the
   usual full-width indentation are what the parser keys on.
 
-Every failure is an error from :mod:`policykg.errors`; nothing from python-docx,
+Every failure is an error from :mod:`policykg.core.errors`; nothing from python-docx,
 pypdf or the codecs escapes.
 """
 
@@ -40,7 +40,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 from pypdf.errors import PyPdfError
 
-from policykg.errors import InvalidInput, PayloadTooLarge
+from policykg.core.errors import InvalidInput, PayloadTooLarge
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

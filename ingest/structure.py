@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.text import DATE_RE, find_doc_numbers, parse_date
+from policykg.ingest.text import DATE_RE, find_doc_numbers, parse_date
 
 _CN = "一二三四五六七八九十百零〇两"
 

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from policykg.errors import InvalidInput, PolicyKGError
-from policykg.settings import get_settings
+from policykg.core.errors import InvalidInput, PolicyKGError
+from policykg.core.settings import get_settings
 
 app = typer.Typer(
     help="policykg: Chinese policy documents → knowledge graph → search. "
@@ -29,7 +29,7 @@ def _fail(e: PolicyKGError) -> None:
 
 
 def _stores():
-    from policykg.backends import open_graph, open_index
+    from policykg.app.backends import open_graph, open_index
 
     settings = get_settings()
     return settings, open_graph(settings), open_index(settings)
@@ -42,8 +42,8 @@ def ingest(
     workers: Annotated[int, typer.Option(help="Processes that read and analyse files (0 = one per CPU core).")] = 0,
 ) -> None:
     """Ingest documents into the graph and the search index (each document atomically)."""
-    from ingest.pipeline import Ingestor
-    from ingest.reader import iter_input_files
+    from policykg.ingest.pipeline import Ingestor
+    from policykg.ingest.reader import iter_input_files
 
     try:
         settings, graph, index = _stores()
@@ -88,7 +88,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Full-text search (BM25, jieba tokens, ontology synonyms) with highlighted snippets."""
-    from search.service import SearchService
+    from policykg.search.service import SearchService
 
     try:
         _settings, graph, index = _stores()
@@ -118,7 +118,7 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl (one node/edge a line) or ttl (Turtle).")] = ExportFormat.jsonl,
 ) -> None:
     """Write the whole graph to stdout."""
-    from policykg.export import export_jsonl, export_turtle
+    from policykg.app.export import export_jsonl, export_turtle
 
     try:
         _settings, graph, index = _stores()
@@ -144,7 +144,7 @@ def stats() -> None:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the graph (the old index serves until the new one is ready)."""
-    from policykg.maintenance import reindex as rebuild
+    from policykg.app.maintenance import reindex as rebuild
 
     try:
         _settings, graph, index = _stores()
@@ -167,8 +167,8 @@ def migrate(
 ) -> None:
     """Copy the graph from one backend to another (e.g. --from sqlite --to neo4j), one document
     per transaction; safe to run again after an interruption."""
-    from policykg.backends import open_graph
-    from policykg.maintenance import migrate as copy
+    from policykg.app.backends import open_graph
+    from policykg.app.maintenance import migrate as copy
 
     if source == target:
         _fail(InvalidInput("--from and --to name the same backend"))
@@ -199,7 +199,7 @@ def match(
     """Which policies apply: --firm gives the firm's clauses (eligible / unknown / ineligible,
     with reasons, benefit and the questions that would settle the unknowns); --policy gives the
     firms a policy's clauses apply to."""
-    from policykg import matching
+    from policykg.app import matching
 
     if (firm is None) == (policy is None):
         _fail(InvalidInput("give exactly one of --firm or --policy"))
@@ -213,7 +213,7 @@ def match(
             else:
                 _print_answer(answer, limit)
         else:
-            from policykg.profile import firm_from_graph
+            from policykg.eligibility.profile import firm_from_graph
 
             firms, offset = [], 0
             while page := graph.list_nodes("Enterprise", limit=1000, offset=offset):
@@ -233,8 +233,8 @@ def match(
 
 
 def _firm_profile(graph, key: str):
-    from policykg.matching import find_firm
-    from policykg.profile import firm_from_graph, load_profile, profile_to_document
+    from policykg.app.matching import find_firm
+    from policykg.eligibility.profile import firm_from_graph, load_profile, profile_to_document
 
     if key.endswith(".json") and os.path.exists(key):
         profile = load_profile(key)
@@ -274,7 +274,7 @@ def serve(
     """Run the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run("policykg.api.main:create_app", factory=True, host=host, port=port)
 
 
 firms_app = typer.Typer(help="Firms: registries and firm profiles in the graph.", no_args_is_help=True)
@@ -292,9 +292,9 @@ def firms_import(
     document: a bad row (invalid 统一社会信用代码, unreadable capital or date) fails its file, names the
     row and column, and stores nothing from it. Re-importing an unchanged file changes nothing; a
     changed file replaces what it stored before. Exit code 1 if any file failed."""
-    from ingest.firms import import_firm_files, iter_firm_files
-    from ingest.pipeline import Ingestor
-    from policykg.ontology import PKG, name
+    from policykg.ingest.firms import import_firm_files, iter_firm_files
+    from policykg.ingest.pipeline import Ingestor
+    from policykg.core.ontology import PKG, name
 
     try:
         settings, graph, index = _stores()

@@ -24,13 +24,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from policykg.errors import BackendUnavailable
-from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
+from policykg.core.errors import BackendUnavailable
+from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-    from policykg.settings import Settings
+    from policykg.core.settings import Settings
 
 UNIT = "unit"
 DOCUMENT = "document"

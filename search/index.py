@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
+from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats
 
 
 @runtime_checkable

@@ -8,11 +8,11 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from ingest.tokens import query_tokens
-from policykg.errors import InvalidInput
-from policykg.model import SearchHit, SearchQuery, TermStats
-from policykg.ontology import load_ontology
-from search.index import SearchIndex
+from policykg.core.tokens import query_tokens
+from policykg.core.errors import InvalidInput
+from policykg.core.model import SearchHit, SearchQuery, TermStats
+from policykg.core.ontology import load_ontology
+from policykg.search.index import SearchIndex
 
 MAX_LIMIT = 100
 SNIPPET_CHARS = 120

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from policykg.model import SearchHit, SearchQuery, SearchUnit, TermStats
-from policykg.sqlite_db import connect, write_transaction
+from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats
+from policykg.core.sqlite import connect, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.sqlite_store import SqliteGraphStore
-from ingest.pipeline import Ingestor
-from search.sqlite_index import SqliteSearchIndex
+from policykg.graph.sqlite_store import SqliteGraphStore
+from policykg.ingest.pipeline import Ingestor
+from policykg.search.sqlite_index import SqliteSearchIndex
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POLICYKG_SHARED_DIR", REPO.parent / "shared"))

@@ -9,7 +9,7 @@ import shlex
 import pytest
 from typer.testing import CliRunner
 
-from api.app import create_app
+from policykg.api.main import create_app
 from policykg.cli import app as cli
 from tests.conftest import REPO
 
@@ -28,7 +28,7 @@ def test_every_cli_command_is_documented_with_an_example():
 
 
 def test_every_api_route_is_documented_with_an_example(tmp_path):
-    from policykg.settings import Settings
+    from policykg.core.settings import Settings
 
     app = create_app(Settings(data_dir=tmp_path))
     paths = app.openapi()["paths"]

@@ -5,9 +5,9 @@ import io
 import pyshacl
 from rdflib import RDF, Graph, URIRef
 
-from ontologies import SHAPES_FILE
-from policykg.export import export_jsonl, export_turtle, node_iri, to_rdf
-from policykg.ontology import PKG, load_ontology
+from policykg.ontologies import SHAPES_NAME, read_turtle
+from policykg.app.export import export_jsonl, export_turtle, node_iri, to_rdf
+from policykg.core.ontology import PKG, load_ontology
 
 
 def test_turtle_export_conforms_to_the_shapes(yongchuan_store):
@@ -15,7 +15,7 @@ def test_turtle_export_conforms_to_the_shapes(yongchuan_store):
     triples = export_turtle(yongchuan_store.graph, out)
     g = Graph().parse(data=out.getvalue(), format="turtle")
     assert len(g) == triples > 1000
-    conforms, _, report = pyshacl.validate(g, shacl_graph=str(SHAPES_FILE), inference="none")
+    conforms, _, report = pyshacl.validate(g, shacl_graph=read_turtle(SHAPES_NAME), shacl_graph_format="turtle", inference="none")
     assert conforms, report
     doc = node_iri("PolicyDocument:永川府办发〔2021〕49号")
     assert (doc, RDF.type, PKG.PolicyDocument) in g
@@ -26,7 +26,7 @@ def test_shapes_catch_a_broken_graph(yongchuan_store):
     g = to_rdf(yongchuan_store.graph)
     scenario = next(g.subjects(RDF.type, PKG.Scenario))
     g.remove((scenario, PKG.IN_DOMAIN, None))
-    conforms, _, report = pyshacl.validate(g, shacl_graph=str(SHAPES_FILE), inference="none")
+    conforms, _, report = pyshacl.validate(g, shacl_graph=read_turtle(SHAPES_NAME), shacl_graph_format="turtle", inference="none")
     assert not conforms and "IN_DOMAIN" in report
 
 

@@ -1,8 +1,8 @@
-from graph.sqlite_store import SqliteGraphStore
-from policykg.export import iter_jsonl
-from policykg.maintenance import migrate, reindex
-from search.service import SearchService
-from search.sqlite_index import SqliteSearchIndex
+from policykg.graph.sqlite_store import SqliteGraphStore
+from policykg.app.export import iter_jsonl
+from policykg.app.maintenance import migrate, reindex
+from policykg.search.service import SearchService
+from policykg.search.sqlite_index import SqliteSearchIndex
 
 
 def test_reindex_from_the_graph_gives_the_same_hits(yongchuan_store, tmp_path):

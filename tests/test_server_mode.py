@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from graph.neo4j_store import Neo4jGraphStore
-from ingest.pipeline import Ingestor
-from policykg.export import iter_jsonl
-from policykg.settings import Settings
-from search.elasticsearch_index import ElasticsearchIndex
-from search.service import SearchService
+from policykg.graph.neo4j_store import Neo4jGraphStore
+from policykg.ingest.pipeline import Ingestor
+from policykg.app.export import iter_jsonl
+from policykg.core.settings import Settings
+from policykg.search.elasticsearch_index import ElasticsearchIndex
+from policykg.search.service import SearchService
 from tests.backends import servers_enabled
 from tests.conftest import CORPUS, MAX_BYTES, REPO, ZHEJIANG
 

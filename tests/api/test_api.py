@@ -25,15 +25,15 @@ import rdflib
 import uvicorn
 from fastapi import FastAPI
 
-from api.app import create_app
-from api.privacy import mask_name
-from graph.store import GraphStore
-from ingest.reader import read_bytes
-from ingest.tokens import search_tokens
-from policykg.backends import open_graph, open_index
-from policykg.export import node_iri
-from policykg.model import DocumentGraph, Provenance, SearchUnit
-from policykg.settings import Settings
+from policykg.api.main import create_app
+from policykg.api.privacy import mask_name
+from policykg.graph.store import GraphStore
+from policykg.ingest.reader import read_bytes
+from policykg.core.tokens import search_tokens
+from policykg.app.backends import open_graph, open_index
+from policykg.app.export import node_iri
+from policykg.core.model import DocumentGraph, Provenance, SearchUnit
+from policykg.core.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 YONGCHUAN = CORPUS / "yongchuan_fuban_2021_49.txt"

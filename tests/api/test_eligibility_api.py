@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
+from policykg.api.main import create_app
 from tests.api.test_api import _settings, live_server
 from tests.conftest import ZHEJIANG
 
@@ -74,7 +74,7 @@ def test_the_estimate_is_the_firms_tier_and_the_window_is_shown(client):
         r = client.post("/documents", files={"file": (name, (ZHEJIANG / name).read_bytes())}, headers=AUTH)
         assert r.status_code in (200, 201), r.text
     firm = {"credit_code": "91330000MA2H000019", "name": "仙居测试商贸有限公司", "registered_place": "浙江省台州市仙居县"}
-    from policykg.credit_code import check_character
+    from policykg.core.credit_code import check_character
 
     firm["credit_code"] = firm["credit_code"][:17] + check_character(firm["credit_code"][:17])
 

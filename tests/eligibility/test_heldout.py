@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policykg.cli import app as cli
-from policykg.credit_code import check_character
+from policykg.core.credit_code import check_character
 from tests.conftest import ZHEJIANG
 
 DOCS = ("0018", "0019", "0433", "0436", "0439", "0441", "0470", "0508")

@@ -1,5 +1,5 @@
 """Must show: `policykg match` on real clauses of the corpus (《嘉兴市科技保险补贴实施办法（试行）》
-第二条, criteria from rules/ and extraction) for firm profiles in each situation."""
+第二条, criteria from curated rules and extraction) for firm profiles in each situation."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def data_dir(tmp_path_factory):
 
 
 def answer(data_dir, tmp_path, **profile):
-    from policykg.credit_code import validate_credit_code
+    from policykg.core.credit_code import validate_credit_code
 
     body = {**BASE, **profile}
     validate_credit_code(body["credit_code"])

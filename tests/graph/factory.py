@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.store import GraphStore
-from policykg.settings import Settings
+from policykg.graph.store import GraphStore
+from policykg.core.settings import Settings
 
 
 def make_graph_store(backend: str, tmp_path: Path, test_name: str) -> GraphStore:
     if backend == "sqlite":
-        from graph.sqlite_store import SqliteGraphStore
+        from policykg.graph.sqlite_store import SqliteGraphStore
 
         return SqliteGraphStore(tmp_path / "data")
     if backend == "neo4j":
-        from graph.neo4j_store import Neo4jGraphStore
+        from policykg.graph.neo4j_store import Neo4jGraphStore
 
         # One Neo4j database for the run (Community has one user database): each test gets
         # its own namespace, cleaned before and after.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.store import GraphStore
-from policykg.errors import Conflict, NotFound
-from policykg.model import DocumentGraph, DuplicatePolicy, Provenance, WriteOutcome
+from policykg.graph.store import GraphStore
+from policykg.core.errors import Conflict, NotFound
+from policykg.core.model import DocumentGraph, DuplicatePolicy, Provenance, WriteOutcome
 from tests.backends import graph_backends
 from tests.graph.factory import make_graph_store
 
@@ -169,7 +169,7 @@ def test_a_value_that_cannot_be_stored_is_invalid_input_and_nothing_is_written(g
     graph.write_document(doc("甲"))
     bad = doc("乙")
     bad.add_node("Agency:坏", "Agency", "坏", prov=Provenance("乙", "乙", 0, 1, "x"), blob=object())
-    from policykg.errors import InvalidInput
+    from policykg.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         graph.write_document(bad)

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from graph import neo4j_queries as Q
-from graph.neo4j_store import Neo4jGraphStore
-from ingest.pipeline import Ingestor
-from policykg.errors import BackendUnavailable, InvalidInput
-from policykg.model import DocumentGraph, Provenance, WriteOutcome
-from policykg.settings import Settings
-from search.sqlite_index import SqliteSearchIndex
+from policykg.graph import neo4j_queries as Q
+from policykg.graph.neo4j_store import Neo4jGraphStore
+from policykg.ingest.pipeline import Ingestor
+from policykg.core.errors import BackendUnavailable, InvalidInput
+from policykg.core.model import DocumentGraph, Provenance, WriteOutcome
+from policykg.core.settings import Settings
+from policykg.search.sqlite_index import SqliteSearchIndex
 from tests.backends import servers_enabled
 from tests.conftest import MAX_BYTES, YONGCHUAN
 from tests.graph.factory import make_graph_store

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from ingest.firms import import_firm_file, parse_capital, read_firm_file
+from policykg.ingest.firms import import_firm_file, parse_capital, read_firm_file
 from policykg.cli import app as cli
-from policykg.credit_code import validate_credit_code
-from policykg.errors import InvalidInput, NotFound
-from policykg.profile import (
+from policykg.core.credit_code import validate_credit_code
+from policykg.core.errors import InvalidInput, NotFound
+from policykg.eligibility.profile import (
     firm_from_graph,
     infer_industries,
     load_profile,
@@ -23,7 +23,7 @@ from policykg.profile import (
     profile_json_schema,
     profile_to_document,
 )
-from search.service import SearchService
+from policykg.search.service import SearchService
 from tests.conftest import MAX_BYTES, SHARED, Store
 
 REGISTRY = SHARED / "data" / "enterprises" / "yongchuan_registry.csv"
@@ -380,14 +380,14 @@ def test_read_firm_file_rejects_unknown_types(tmp_path):
                                                  ("浙江省科技型中小企业", "科技型企业"),
                                                  ("省创新型领军企业", "省创新型领军企业")])
 def test_a_profiles_qualification_may_carry_its_level_or_place(said, canonical):
-    from policykg.profile import canonical_qualification
+    from policykg.eligibility.profile import canonical_qualification
 
     assert canonical_qualification(said) == canonical
 
 
 def test_an_unknown_qualification_is_refused_with_the_known_ones():
-    from policykg.errors import InvalidInput
-    from policykg.profile import canonical_qualification
+    from policykg.core.errors import InvalidInput
+    from policykg.eligibility.profile import canonical_qualification
 
     with pytest.raises(InvalidInput, match="known: .*高新技术企业"):
         canonical_qualification("省级某某企业")

@@ -13,7 +13,7 @@ import docx
 import pypdf
 import pytest
 
-from ingest.reader import (
+from policykg.ingest.reader import (
     DOCX,
     HTML,
     PDF,
@@ -24,7 +24,7 @@ from ingest.reader import (
     read_bytes,
     read_document,
 )
-from policykg.errors import InvalidInput, PayloadTooLarge
+from policykg.core.errors import InvalidInput, PayloadTooLarge
 
 CORPUS_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "yongchuan_fuban_2021_49.txt"
 

@@ -1,6 +1,6 @@
 """Re-ingesting a document changes nothing; a changed document replaces its old version cleanly."""
 
-from policykg.export import iter_jsonl
+from policykg.app.export import iter_jsonl
 from tests.conftest import ZHEJIANG
 
 
@@ -29,7 +29,7 @@ def test_changed_document_replaces_old_version(store, tmp_path):
     text = store.graph.get_node(clause_id).properties["text"]
     assert "最高不超过8万元" in text and "5万元" not in text
     assert store.graph.counts() == counts  # replaced, not added beside the old one
-    from search.service import SearchService
+    from policykg.search.service import SearchService
 
     hits = SearchService(store.index).search("最高不超过8万元", limit=3)
     assert hits and "8万元" in hits[0].text

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from ingest.text import DATE_RE, cn_to_int, find_doc_numbers, find_money, parse_date, parse_quantity
+from policykg.ingest.text import DATE_RE, cn_to_int, find_doc_numbers, find_money, parse_date, parse_quantity
 
 
 @pytest.mark.parametrize("text,yuan", [
@@ -68,7 +68,7 @@ def test_chinese_numerals():
                                   "二、第三项目完成单位（个人）获得以上荣誉的，分别按…的60%、30%给予一次性奖励。",
                                   "1、2、3类人才所在单位，可以申请薪资补助"])
 def test_numbers_listed_at_the_start_of_a_sentence_are_not_a_heading(line):
-    from ingest.structure import parse_structure
+    from policykg.ingest.structure import parse_structure
 
     text = "关于印发某某办法的通知\n一、总则\n（一）第一项。\n" + line + "\n二、附则\n本办法自发布之日起施行。\n"
     numbers = [sec.number for sec in parse_structure(text).walk()]

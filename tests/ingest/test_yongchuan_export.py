@@ -140,12 +140,12 @@ def test_wider_entities_agencies_platforms_organisations_programs(exported):
 
 def test_every_node_and_edge_keeps_provenance(yongchuan_store):
     text = YONGCHUAN.read_text(encoding="utf-8")
-    from ingest.reader import read_document
+    from policykg.ingest.reader import read_document
 
     normalised = read_document(YONGCHUAN).text
     assert normalised.startswith(text.strip()[:10]) or "永川府办发〔2021〕49号" in normalised
     nodes = edges = 0
-    from policykg.model import Node
+    from policykg.core.model import Node
 
     for item in yongchuan_store.graph.iter_graph():
         assert item.provenance, item

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import re
 
-from ingest.text import find_doc_numbers
+from policykg.ingest.text import find_doc_numbers
 from tests.conftest import ZHEJIANG
 
 FILES = sorted(p.name for p in ZHEJIANG.glob("*.txt"))

@@ -9,15 +9,15 @@ import time
 
 import pytest
 
-from ingest.pipeline import extract_document
-from ingest.reader import read_document
-from ingest.tokens import search_tokens
-from policykg.errors import BackendUnavailable
-from policykg.model import SearchUnit
-from policykg.settings import Settings
-from search.elasticsearch_index import ElasticsearchIndex
-from search.service import parse_query
-from search.sqlite_index import SqliteSearchIndex
+from policykg.ingest.pipeline import extract_document
+from policykg.ingest.reader import read_document
+from policykg.core.tokens import search_tokens
+from policykg.core.errors import BackendUnavailable
+from policykg.core.model import SearchUnit
+from policykg.core.settings import Settings
+from policykg.search.elasticsearch_index import ElasticsearchIndex
+from policykg.search.service import parse_query
+from policykg.search.sqlite_index import SqliteSearchIndex
 from tests.backends import servers_enabled
 from tests.conftest import YONGCHUAN
 

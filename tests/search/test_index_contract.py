@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.tokens import search_tokens
-from policykg.model import SearchQuery, SearchUnit
-from search.index import SearchIndex
-from search.service import parse_query
+from policykg.core.tokens import search_tokens
+from policykg.core.model import SearchQuery, SearchUnit
+from policykg.search.index import SearchIndex
+from policykg.search.service import parse_query
 from tests.backends import search_backends
 from tests.search.factory import make_search_index
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from policykg.errors import InvalidInput
-from search.service import SearchService, parse_query, snippet
+from policykg.core.errors import InvalidInput
+from policykg.search.service import SearchService, parse_query, snippet
 
 
 def passages(hits):

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     graph: Literal["sqlite", "neo4j"] = Field("sqlite", description="Graph backend.")
     search: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="Search backend.")
     api_key: SecretStr | None = Field(None, description="Key that uploads must send in X-API-Key; unset = uploads refused.")
+    rules_dir: Path | None = Field(
+        None, description="Folder of curated rule files (*.yaml) to use instead of the ones shipped with policykg.")
     max_file_mb: float = Field(20, gt=0, description="Largest document accepted, in MB.")
 
     neo4j_url: str = Field("bolt://127.0.0.1:7687", description="Bolt URL of the Neo4j server.")

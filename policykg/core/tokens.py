@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import jieba
 
-from policykg.ontology import PKG, load_ontology
+from policykg.core.ontology import PKG, load_ontology
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, DefinedNamespace
 
-from ontologies import ONTOLOGY_DIR, ONTOLOGY_FILES
+from policykg.ontologies import ONTOLOGY_FILES, read_turtle
 
 PKG_IRI = "https://w3id.org/policykg/ontology#"
 ID_IRI = "https://w3id.org/policykg/id/"
@@ -254,5 +254,5 @@ def load_ontology() -> Ontology:
     """Parse the ontology files once per process."""
     g = Graph()
     for f in ONTOLOGY_FILES:
-        g.parse(ONTOLOGY_DIR / f, format="turtle")
+        g.parse(data=read_turtle(f), format="turtle")
     return Ontology(g)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from policykg.errors import BackendUnavailable
+from policykg.core.errors import BackendUnavailable
 
 
 def connect(path: Path, schema: str, what: str) -> sqlite3.Connection:

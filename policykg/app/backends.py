@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.store import GraphStore
-from policykg.errors import InvalidInput
-from policykg.settings import Settings
-from search.index import SearchIndex
+from policykg.graph.store import GraphStore
+from policykg.core.errors import InvalidInput
+from policykg.core.settings import Settings
+from policykg.search.index import SearchIndex
 
 
 def _sqlite_graph(settings: Settings) -> GraphStore:
-    from graph.sqlite_store import SqliteGraphStore
+    from policykg.graph.sqlite_store import SqliteGraphStore
 
     return SqliteGraphStore(settings.data_dir)
 
 
 def _sqlite_index(settings: Settings) -> SearchIndex:
-    from search.sqlite_index import SqliteSearchIndex
+    from policykg.search.sqlite_index import SqliteSearchIndex
 
     return SqliteSearchIndex(settings.data_dir)
 
 
 def _neo4j_graph(settings: Settings) -> GraphStore:
-    from graph.neo4j_store import Neo4jGraphStore
+    from policykg.graph.neo4j_store import Neo4jGraphStore
 
     return Neo4jGraphStore.from_settings(settings)
 
 
 def _elasticsearch_index(settings: Settings) -> SearchIndex:
-    from search.elasticsearch_index import ElasticsearchIndex
+    from policykg.search.elasticsearch_index import ElasticsearchIndex
 
     return ElasticsearchIndex.from_settings(settings)
 

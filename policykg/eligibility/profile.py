@@ -42,11 +42,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from policykg.credit_code import validate_credit_code
-from policykg.eligibility import Fact, FirmProfile
-from policykg.errors import InvalidInput
-from policykg.model import DocumentGraph, Node, Provenance
-from policykg.ontology import PKG, Concept, load_ontology, name
+from policykg.core.credit_code import validate_credit_code
+from policykg.eligibility.engine import Fact, FirmProfile
+from policykg.core.errors import InvalidInput
+from policykg.core.model import DocumentGraph, Node, Provenance
+from policykg.core.ontology import PKG, Concept, load_ontology, name
 
 L_ENTERPRISE, L_PLACE, L_INDUSTRY, L_QUAL = (name(PKG.Enterprise), name(PKG.Place), name(PKG.Industry),
                                              name(PKG.Qualification))
@@ -538,7 +538,7 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
         facts.append(Fact("no_major_violation", profile.no_major_violation, date=as_of, source=src))
 
     doc.nodes[firm].properties[P_FACTS] = [f if isinstance(f, dict) else f.to_json() for f in facts]
-    from ingest.units import units_for  # search units are built the one way ingest and reindex share
+    from policykg.ingest.units import units_for  # search units are built the one way ingest and reindex share
 
     doc.units = units_for(doc)
     return doc

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from policykg.ontology import PKG, load_ontology, name
+from policykg.core.ontology import PKG, load_ontology, name
 
 
 class Status(str, enum.Enum):

@@ -2,7 +2,7 @@
 
 Clauses carry their criteria as a condition tree (property ``condition``, written at ingest
 by ingest.criteria or a curated rule); firms carry dated facts (property ``facts``). The
-engine in policykg.eligibility decides each pair; this module loads both sides from a
+engine in policykg.eligibility.engine decides each pair; this module loads both sides from a
 GraphStore, ranks, groups clauses that may not be combined (不重复享受 / 就高) and works out
 which missing facts would settle the most answers.
 """
@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.store import GraphStore
-from policykg.eligibility import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
-from policykg.errors import NotFound
-from policykg.model import Node
-from policykg.ontology import PKG, name
+from policykg.graph.store import GraphStore
+from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
+from policykg.core.errors import NotFound
+from policykg.core.model import Node
+from policykg.core.ontology import PKG, name
 
 L_CLAUSE, L_DOC, L_FIRM, L_BENEFIT = (name(PKG.PolicyClause), name(PKG.PolicyDocument), name(PKG.Enterprise),
                                       name(PKG.Benefit))

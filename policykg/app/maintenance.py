@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.store import GraphStore
-from ingest.units import units_for
-from policykg.model import DuplicatePolicy
-from search.index import SearchIndex
+from policykg.graph.store import GraphStore
+from policykg.ingest.units import units_for
+from policykg.core.model import DuplicatePolicy
+from policykg.search.index import SearchIndex
 
 
 def reindex(graph: GraphStore, index: SearchIndex, *, progress: Callable[[str], None] | None = None) -> int:

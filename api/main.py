@@ -1,6 +1,6 @@
 """The HTTP API: upload documents, search, browse entities and export the graph.
 
-Run it with ``policykg serve`` (``uvicorn api.app:create_app --factory``); the OpenAPI
+Run it with ``policykg serve`` (``uvicorn api.main:create_app --factory``); the OpenAPI
 document is at /docs. Errors are `application/problem+json` (see `api.problem`).
 
 Authentication: uploads need the header ``X-API-Key`` equal to ``POLICYKG_API_KEY``. When no
@@ -27,9 +27,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
-from api.privacy import PublicGraph, public_edge, public_hit, public_view
-from api.problem import install_problem_handlers
-from api.schema import (
+from policykg.api.privacy import PublicGraph, public_edge, public_hit, public_view
+from policykg.api.problem import install_problem_handlers
+from policykg.api.schema import (
     Health,
     IngestOut,
     NodeOut,
@@ -38,17 +38,17 @@ from api.schema import (
     SubgraphOut,
     problems,
 )
-from api.upload import read_upload
-from graph.store import GraphStore
-from ingest.pipeline import Ingestor
-from policykg.backends import open_graph, open_index
-from policykg.errors import PolicyKGError, Unauthorized
-from policykg.export import iter_jsonl, to_rdf
-from policykg.model import WriteOutcome
-from policykg.ontology import load_ontology
-from policykg.settings import Settings, get_settings
-from search.index import SearchIndex
-from search.service import MAX_LIMIT, SearchService
+from policykg.api.upload import read_upload
+from policykg.graph.store import GraphStore
+from policykg.ingest.pipeline import Ingestor
+from policykg.app.backends import open_graph, open_index
+from policykg.core.errors import PolicyKGError, Unauthorized
+from policykg.app.export import iter_jsonl, to_rdf
+from policykg.core.model import WriteOutcome
+from policykg.core.ontology import load_ontology
+from policykg.core.settings import Settings, get_settings
+from policykg.search.index import SearchIndex
+from policykg.search.service import MAX_LIMIT, SearchService
 
 API_KEY_HEADER = "X-API-Key"
 MAX_DEPTH = 3
@@ -211,7 +211,7 @@ async def upload_document(request: Request, settings: SettingsDep, graph: GraphD
     result = await run_in_threadpool(ingestor.ingest_bytes, upload.data, upload.filename)
     status = 200 if result.outcome == WriteOutcome.UNCHANGED.value else 201
     if status == 201:
-        from api.eligibility import forget_rules  # a new or changed document may bring clauses with criteria
+        from policykg.api.eligibility import forget_rules  # a new or changed document may bring clauses with criteria
 
         forget_rules(graph)
     return JSONResponse(IngestOut.model_validate(result.to_json()).model_dump(), status_code=status)
@@ -339,7 +339,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stores = Stores(settings)
     install_problem_handlers(app)
     app.include_router(router)
-    from api.eligibility import router as eligibility_router  # it imports this module's dependencies
+    from policykg.api.eligibility import router as eligibility_router  # it imports this module's dependencies
 
     app.include_router(eligibility_router)
     return app

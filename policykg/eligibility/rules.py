@@ -3,7 +3,7 @@
 A rule names one PolicyClause and states its condition (nested ``all`` / ``any`` / ``not`` of
 criteria) and benefits by hand. Rules are checked against the ontology when loaded, so a typo
 in an attribute or operator fails loudly with the file and the rule's index. See
-``rules/README.md`` for the format.
+``curated/README.md`` for the format.
 """
 
 from __future__ import annotations
@@ -12,21 +12,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 import yaml
 
-from policykg.eligibility import (
+from policykg.eligibility.engine import (
     OPERATORS,
     BenefitTerm,
     Condition,
     Criterion,
     attribute_keys,
 )
-from policykg.errors import InvalidInput
-from policykg.ontology import PKG, load_ontology
+from policykg.core.errors import InvalidInput
+from policykg.core.ontology import PKG, load_ontology
+from policykg.core.settings import get_settings
 
-RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+# The curated rules shipped with the package; POLICYKG_RULES_DIR points a deployment at its own.
+PACKAGED_RULES_DIR = Path(str(files(__package__) / "curated"))
+
+
+def rules_dir() -> Path:
+    """The folder rules are read from: the setting `rules_dir` when given, else the packaged one."""
+    return get_settings().rules_dir or PACKAGED_RULES_DIR
 
 _CRITERION_KEYS = {"attribute", "operator", "value", "unit", "period", "text", "needs_review"}
 _BENEFIT_KEYS = {"kind", "amount_yuan", "rate", "cap_yuan", "recurrence", "text", "per_unit"}
@@ -170,8 +178,15 @@ def load_rule_file(path: Path) -> list[Rule]:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
-    """Every rule in `directory` (default: the repository's rules/), validated."""
-    directory = directory or RULES_DIR
+    """Every rule in `directory` (default: `rules_dir()`), validated.
+
+    Raises:
+        InvalidInput: the folder does not exist, or a rule in it does not validate.
+    """
+    directory = directory or rules_dir()
+    if not directory.is_dir():
+        raise InvalidInput(f"rules folder {directory} does not exist",
+                           hint="set POLICYKG_RULES_DIR to a folder of *.yaml rule files, or unset it")
     return [r for p in sorted(directory.glob("*.yaml")) for r in load_rule_file(p)]
 
 
@@ -183,5 +198,5 @@ def _cached(directory: str) -> tuple[Rule, ...]:
 def rule_in_force(clause: str, *, on: str | None = None, directory: Path | None = None) -> Rule | None:
     """The newest version of the rule for a clause that is in force on a date (default today)."""
     on = on or dt.date.today().isoformat()
-    found = [r for r in _cached(str(directory or RULES_DIR)) if r.clause == clause and r.effective_from <= on]
+    found = [r for r in _cached(str(directory or rules_dir())) if r.clause == clause and r.effective_from <= on]
     return max(found, key=lambda r: (r.version, r.effective_from), default=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from policykg.errors import InvalidInput
+from policykg.core.errors import InvalidInput
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(CHARSET)}

@@ -1,5 +1,5 @@
 """The eligibility engine over many firms at once: the same three-valued answers as
-`policykg.eligibility.evaluate`, computed a criterion at a time over columns of firm facts.
+`policykg.eligibility.engine.evaluate`, computed a criterion at a time over columns of firm facts.
 
 Each criterion gives two boolean arrays over the firms — `met` and `not_met`; neither means the
 fact is missing (unknown). AND / OR / NOT combine them with Kleene logic, so a batch of
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from policykg.eligibility import Condition, Criterion, FirmProfile, Status
+from policykg.eligibility.engine import Condition, Criterion, FirmProfile, Status
 
 _NUMERIC_OPS = {"ge": np.greater_equal, "gt": np.greater, "le": np.less_equal, "lt": np.less}
 
@@ -125,7 +125,7 @@ CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
 
 def _scalar(c: Criterion, value: object) -> bool | None:
     """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
-    from policykg.eligibility import _compare, place_match
+    from policykg.eligibility.engine import _compare, place_match
 
     if c.attribute == "registered_place" and c.operator == "eq" and isinstance(value, str):
         return place_match(value, str(c.value))
