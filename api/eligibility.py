@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from policykg.api.main import GraphDep, IndexDep, SettingsDep, require_api_key
 from policykg.api.schema import problems
-from policykg.graph.store import GraphStore
-from policykg.ingest.pipeline import Ingestor
 from policykg.app import matching
 from policykg.core.model import WriteOutcome
+from policykg.graph.store import GraphStore
+from policykg.ingest.pipeline import Ingestor
 
 router = APIRouter(tags=["eligibility"])
 
@@ -71,7 +71,8 @@ def profile_schema() -> dict[str, Any]:
 def put_firm(settings: SettingsDep, graph: GraphDep, index: IndexDep,
              profile: Annotated[dict[str, Any], Body(description="a firm profile, see /profile-schema")]) -> JSONResponse:
     """Store one firm's profile (qualifications, yearly figures, patents …); replaces its older profile."""
-    from policykg.eligibility.profile import load_profile, profile_to_document
+    from policykg.eligibility.profile import load_profile
+    from policykg.ingest.profiles import profile_to_document
 
     doc = profile_to_document(load_profile(profile), source="api")
     result = Ingestor(graph, index, max_bytes=settings.max_file_bytes).write(doc)
@@ -99,7 +100,8 @@ async def match_profile(graph: GraphDep,
                         as_of: AsOf = None, show_all: Annotated[bool, Query(alias="all")] = False,
                         limit: Annotated[int, Query(ge=1, le=5000)] = 50) -> dict[str, Any]:
     """Evaluate a profile without storing it — re-send it with answers to the questions."""
-    from policykg.eligibility.profile import firm_from_graph, load_profile, profile_to_document
+    from policykg.eligibility.profile import firm_from_graph, load_profile
+    from policykg.ingest.profiles import profile_to_document
 
     def run() -> dict[str, Any]:
         doc = profile_to_document(load_profile(profile), source="request")

@@ -39,14 +39,14 @@ from policykg.api.schema import (
     problems,
 )
 from policykg.api.upload import read_upload
-from policykg.graph.store import GraphStore
-from policykg.ingest.pipeline import Ingestor
 from policykg.app.backends import open_graph, open_index
-from policykg.core.errors import PolicyKGError, Unauthorized
 from policykg.app.export import iter_jsonl, to_rdf
+from policykg.core.errors import PolicyKGError, Unauthorized
 from policykg.core.model import WriteOutcome
 from policykg.core.ontology import load_ontology
 from policykg.core.settings import Settings, get_settings
+from policykg.graph.store import GraphStore
+from policykg.ingest.pipeline import Ingestor
 from policykg.search.index import SearchIndex
 from policykg.search.service import MAX_LIMIT, SearchService
 

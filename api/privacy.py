@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from policykg.graph.store import GraphStore
 from policykg.core.errors import NotFound
 from policykg.core.model import Edge, Node, SearchHit
 from policykg.core.ontology import PKG, name
+from policykg.graph.store import GraphStore
 
 L_TALENT = name(PKG.Talent)
 

@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from policykg.core.errors import PolicyKGError
+from policykg.core.settings import Settings
 from policykg.graph.neo4j_store import Neo4jGraphStore
 from policykg.graph.sqlite_store import SqliteGraphStore
 from policykg.ingest.pipeline import Ingestor, extract_document
 from policykg.ingest.reader import iter_input_files, read_document
-from policykg.core.errors import PolicyKGError
-from policykg.core.settings import Settings
 from policykg.search.elasticsearch_index import ElasticsearchIndex
 from policykg.search.service import SearchService
 from policykg.search.sqlite_index import SqliteSearchIndex

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from policykg.eligibility.engine import Condition  # noqa: E402
 from policykg.ingest.pipeline import extract_document  # noqa: E402
 from policykg.ingest.reader import read_document  # noqa: E402
-from policykg.eligibility.engine import Condition  # noqa: E402
 
 
 def _criteria(d: dict) -> list[dict]:

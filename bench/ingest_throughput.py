@@ -46,15 +46,15 @@ from pathlib import Path
 
 import jieba
 
+from policykg.core.errors import PolicyKGError
+from policykg.core.model import DuplicatePolicy
+from policykg.core.tokens import search_tokens
 from policykg.graph.sqlite_store import SqliteGraphStore
 from policykg.ingest.extract import CHUNK_CHARS, _chunks
 from policykg.ingest.nlp import build_pipeline
 from policykg.ingest.pipeline import Ingestor, extract_document
 from policykg.ingest.reader import RawDocument, iter_input_files, read_document
 from policykg.ingest.structure import parse_structure
-from policykg.core.tokens import search_tokens
-from policykg.core.errors import PolicyKGError
-from policykg.core.model import DuplicatePolicy
 from policykg.search.sqlite_index import SqliteSearchIndex
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

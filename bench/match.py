@@ -29,14 +29,14 @@ import httpx
 import uvicorn
 
 from policykg.api.main import create_app
+from policykg.app.matching import load_rules
+from policykg.core.settings import Settings
+from policykg.eligibility.columnar import FirmTable
+from policykg.eligibility.engine import Fact, FirmProfile, evaluate
+from policykg.eligibility.profile import firm_from_graph
 from policykg.graph.sqlite_store import SqliteGraphStore
 from policykg.ingest.firms import import_firm_file
 from policykg.ingest.pipeline import Ingestor
-from policykg.eligibility.engine import Fact, FirmProfile, evaluate
-from policykg.app.matching import load_rules
-from policykg.eligibility.profile import firm_from_graph
-from policykg.core.settings import Settings
-from policykg.eligibility.columnar import FirmTable
 from policykg.search.sqlite_index import SqliteSearchIndex
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -17,9 +17,6 @@ from typing import Any
 
 from rdflib import RDFS
 
-from policykg.graph import neo4j_queries as Q
-from policykg.graph.sqlite_store import document_from_rows, merge_edges, merge_facts
-from policykg.graph.store import decide_duplicate
 from policykg.core.errors import BackendUnavailable, InvalidInput, NotFound
 from policykg.core.model import (
     DocumentGraph,
@@ -31,6 +28,9 @@ from policykg.core.model import (
 )
 from policykg.core.ontology import PKG, load_ontology, name
 from policykg.core.settings import Settings
+from policykg.graph import neo4j_queries as Q
+from policykg.graph.sqlite_store import document_from_rows, merge_edges, merge_facts
+from policykg.graph.store import decide_duplicate
 
 # Properties that identify an instance outside this graph get an index, on their class
 # (rdfs:domain) when the ontology gives one, else on every entity.

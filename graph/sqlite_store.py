@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policykg.graph.store import decide_duplicate
 from policykg.core.errors import InvalidInput, NotFound
 from policykg.core.model import (
     DocumentGraph,
@@ -20,6 +19,7 @@ from policykg.core.model import (
     WriteOutcome,
 )
 from policykg.core.sqlite import connect, write_transaction
+from policykg.graph.store import decide_duplicate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (

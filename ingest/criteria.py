@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from policykg.ingest.text import MONEY_RE, money_to_yuan, sentence_around
-from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
-from policykg.eligibility.engine import format_number as _num
 from policykg.core.model import DocumentGraph, Node, Provenance
 from policykg.core.ontology import PKG, load_ontology, name
+from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
+from policykg.eligibility.engine import format_number as _num
 from policykg.eligibility.rules import Rule, rule_in_force
+from policykg.ingest.text import MONEY_RE, money_to_yuan, sentence_around
 
 L_CLAUSE, L_CRIT, L_BENEFIT = name(PKG.PolicyClause), name(PKG.EligibilityCriterion), name(PKG.Benefit)
 HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(PKG.PROVIDES)

@@ -8,16 +8,16 @@ from pathlib import PurePath
 
 from spacy.language import Language
 
+from policykg.core.errors import NotAPolicy
+from policykg.core.model import DocumentGraph, Provenance
+from policykg.core.ontology import PKG, load_ontology, name
+from policykg.core.tokens import remember_doc_words
 from policykg.ingest.criteria import add_criteria
 from policykg.ingest.nlp import SPAN_KEY, doc_text
 from policykg.ingest.reader import RawDocument
 from policykg.ingest.structure import ParsedDocument, Section, Table, split_issuers
 from policykg.ingest.text import parse_quantity, sentence_around
-from policykg.core.tokens import remember_doc_words
 from policykg.ingest.units import units_for
-from policykg.core.errors import NotAPolicy
-from policykg.core.model import DocumentGraph, Provenance
-from policykg.core.ontology import PKG, load_ontology, name
 
 L_DOC, L_CLAUSE, L_AGENCY, L_ORG = (name(PKG.PolicyDocument), name(PKG.PolicyClause),
                                     name(PKG.Agency), name(PKG.Organization))

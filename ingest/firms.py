@@ -29,26 +29,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from policykg.ingest.pipeline import Ingestor
-from policykg.ingest.units import units_for
 from policykg.core.credit_code import validate_credit_code
-from policykg.eligibility.engine import Fact
 from policykg.core.errors import BackendUnavailable, InvalidInput, PayloadTooLarge, PolicyKGError
 from policykg.core.model import DocumentGraph, Provenance
 from policykg.core.ontology import PKG, name
-from policykg.eligibility.profile import (
-    L_ENTERPRISE,
-    SENTENCE_CHARS,
-    add_industry,
-    add_place_chain,
-    county_stem,
-    enterprise_id,
-    infer_industries,
-    load_profile,
-    parse_place,
-    place_chain,
-    profile_to_document,
-)
+from policykg.core.places import county_stem, parse_place, place_chain
+from policykg.eligibility.engine import Fact
+from policykg.eligibility.profile import L_ENTERPRISE, SENTENCE_CHARS, enterprise_id, load_profile
+from policykg.ingest.pipeline import Ingestor
+from policykg.ingest.profiles import add_industry, add_place_chain, infer_industries, profile_to_document
+from policykg.ingest.units import units_for
 
 SUFFIXES = (".csv", ".xlsx", ".json")
 

@@ -21,9 +21,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from policykg.ingest.text import DATE_RE, find_doc_numbers, find_money, parse_date
-from policykg.core.tokens import ensure_dictionary
 from policykg.core.ontology import PKG, Ontology, load_ontology, name
+from policykg.core.tokens import ensure_dictionary
+from policykg.ingest.text import DATE_RE, find_doc_numbers, find_money, parse_date
 
 SPAN_KEY = "policykg"
 

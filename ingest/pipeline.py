@@ -8,13 +8,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from policykg.core.errors import BackendUnavailable, PolicyKGError
+from policykg.core.model import DocumentGraph, DuplicatePolicy, WriteOutcome
 from policykg.graph.store import GraphStore
 from policykg.ingest.extract import Extractor
 from policykg.ingest.nlp import build_pipeline
 from policykg.ingest.reader import RawDocument, iter_input_files, read_bytes, read_document
 from policykg.ingest.structure import parse_structure
-from policykg.core.errors import BackendUnavailable, PolicyKGError
-from policykg.core.model import DocumentGraph, DuplicatePolicy, WriteOutcome
 from policykg.search.index import SearchIndex
 
 

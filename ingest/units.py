@@ -3,9 +3,9 @@ an index rebuilt from the graph equals the one ingest wrote."""
 
 from __future__ import annotations
 
-from policykg.core.tokens import search_tokens
 from policykg.core.model import DocumentGraph, SearchUnit
 from policykg.core.ontology import PKG, name
+from policykg.core.tokens import search_tokens
 
 L_DOC, L_CLAUSE, HAS_CLAUSE = name(PKG.PolicyDocument), name(PKG.PolicyClause), name(PKG.HAS_CLAUSE)
 # Read out of a clause's text, which is searchable itself: no units of their own.

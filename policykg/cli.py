@@ -234,7 +234,8 @@ def match(
 
 def _firm_profile(graph, key: str):
     from policykg.app.matching import find_firm
-    from policykg.eligibility.profile import firm_from_graph, load_profile, profile_to_document
+    from policykg.eligibility.profile import firm_from_graph, load_profile
+    from policykg.ingest.profiles import profile_to_document
 
     if key.endswith(".json") and os.path.exists(key):
         profile = load_profile(key)
@@ -292,9 +293,9 @@ def firms_import(
     document: a bad row (invalid 统一社会信用代码, unreadable capital or date) fails its file, names the
     row and column, and stores nothing from it. Re-importing an unchanged file changes nothing; a
     changed file replaces what it stored before. Exit code 1 if any file failed."""
+    from policykg.core.ontology import PKG, name
     from policykg.ingest.firms import import_firm_files, iter_firm_files
     from policykg.ingest.pipeline import Ingestor
-    from policykg.core.ontology import PKG, name
 
     try:
         settings, graph, index = _stores()

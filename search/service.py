@@ -8,10 +8,10 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from policykg.core.tokens import query_tokens
 from policykg.core.errors import InvalidInput
 from policykg.core.model import SearchHit, SearchQuery, TermStats
 from policykg.core.ontology import load_ontology
+from policykg.core.tokens import query_tokens
 from policykg.search.index import SearchIndex
 
 MAX_LIMIT = 100

@@ -5,9 +5,9 @@ import io
 import pyshacl
 from rdflib import RDF, Graph, URIRef
 
-from policykg.ontologies import SHAPES_NAME, read_turtle
 from policykg.app.export import export_jsonl, export_turtle, node_iri, to_rdf
 from policykg.core.ontology import PKG, load_ontology
+from policykg.ontologies import SHAPES_NAME, read_turtle
 
 
 def test_turtle_export_conforms_to_the_shapes(yongchuan_store):

@@ -1,6 +1,6 @@
-from policykg.graph.sqlite_store import SqliteGraphStore
 from policykg.app.export import iter_jsonl
 from policykg.app.maintenance import migrate, reindex
+from policykg.graph.sqlite_store import SqliteGraphStore
 from policykg.search.service import SearchService
 from policykg.search.sqlite_index import SqliteSearchIndex
 

@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from policykg.graph.neo4j_store import Neo4jGraphStore
-from policykg.ingest.pipeline import Ingestor
 from policykg.app.export import iter_jsonl
 from policykg.core.settings import Settings
+from policykg.graph.neo4j_store import Neo4jGraphStore
+from policykg.ingest.pipeline import Ingestor
 from policykg.search.elasticsearch_index import ElasticsearchIndex
 from policykg.search.service import SearchService
 from tests.backends import servers_enabled

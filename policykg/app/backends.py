@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policykg.graph.store import GraphStore
 from policykg.core.errors import InvalidInput
 from policykg.core.settings import Settings
+from policykg.graph.store import GraphStore
 from policykg.search.index import SearchIndex
 
 

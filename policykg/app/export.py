@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
-from policykg.graph.store import GraphStore
 from policykg.core.model import Edge, Node
 from policykg.core.ontology import ID_IRI, PKG_IRI
+from policykg.graph.store import GraphStore
 
 PKG_NS = Namespace(PKG_IRI)
 

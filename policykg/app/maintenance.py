@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from policykg.core.model import DuplicatePolicy
 from policykg.graph.store import GraphStore
 from policykg.ingest.units import units_for
-from policykg.core.model import DuplicatePolicy
 from policykg.search.index import SearchIndex
 
 

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykg.graph.store import GraphStore
-from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
 from policykg.core.errors import NotFound
 from policykg.core.model import Node
 from policykg.core.ontology import PKG, name
+from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
+from policykg.graph.store import GraphStore
 
 L_CLAUSE, L_DOC, L_FIRM, L_BENEFIT = (name(PKG.PolicyClause), name(PKG.PolicyDocument), name(PKG.Enterprise),
                                       name(PKG.Benefit))

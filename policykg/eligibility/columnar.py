@@ -125,7 +125,8 @@ CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
 
 def _scalar(c: Criterion, value: object) -> bool | None:
     """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
-    from policykg.eligibility.engine import _compare, place_match
+    from policykg.core.places import place_match
+    from policykg.eligibility.engine import _compare
 
     if c.attribute == "registered_place" and c.operator == "eq" and isinstance(value, str):
         return place_match(value, str(c.value))

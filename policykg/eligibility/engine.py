@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from policykg.core.ontology import PKG, load_ontology, name
+from policykg.core.places import level_labels, place_match
 
 
 class Status(str, enum.Enum):
@@ -215,18 +215,12 @@ def _same(have: Any, want: Any) -> bool:
     return have == want
 
 
-@lru_cache(maxsize=1)
-def _level_labels() -> tuple[str, ...]:
-    o = load_ontology()
-    return tuple(sorted({lb for c in o.concepts(PKG.LevelScheme) for lb in c.labels}, key=len, reverse=True))
-
-
 def _holds(have: Any, want: Any) -> bool:
     """One of a listed fact's values against a wanted one: a platform 省级企业技术中心 is held
     when a value names both its level and its type."""
     if not (isinstance(have, str) and isinstance(want, str)):
         return _same(have, want)
-    level = next((lb for lb in _level_labels() if want.startswith(lb)), "")
+    level = next((lb for lb in level_labels() if want.startswith(lb)), "")
     kind = want[len(level):]
     return kind in have and level in have if kind else _same(have, want)
 
@@ -260,70 +254,6 @@ def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = N
         return Line(c, Outcome.MISSING, (latest,), advice=_ask(c))
     advice = "" if ok else _gap(c, latest)
     return Line(c, Outcome.MET if ok else Outcome.NOT_MET, (latest,), advice=advice)
-
-
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_PROVINCE_RE = re.compile(r"^(?:北京市|天津市|上海市|重庆市|[\u4e00-\u9fa5]{2,3}?省|[\u4e00-\u9fa5]{2,8}?(?:自治区|特别行政区))")
-_UNIT_RE = re.compile(r"[\u4e00-\u9fa5]+?(?:自治州|地区|盟|市|自治县|县|区|旗)")
-_COUNTY_END = ("县", "区", "旗")
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[frozenset[str], dict[tuple[str, str], str], dict[str, str]]:
-    """From the ontology's PlaceScheme: the cities (地级市) it lists, (province, county) → city, and
-    the province of each listed city and county name that no other listed province shares."""
-    o = load_ontology()
-    concepts = {c.iri: c for c in o.concepts(PKG.PlaceScheme)}
-    cities: set[str] = set()
-    county_city: dict[tuple[str, str], str] = {}
-    for c in concepts.values():
-        up = concepts.get(c.broader)
-        top = concepts.get(up.broader) if up is not None else None
-        if up is not None and top is None:
-            cities.add(c.pref_label)  # a city: its broader is a province
-        elif top is not None:
-            for label in c.labels:
-                county_city[(top.pref_label, label)] = up.pref_label
-    seen: dict[str, set[str]] = {}
-    for c in concepts.values():
-        up = concepts.get(c.broader)
-        top = concepts.get(up.broader) if up is not None else None
-        province = top or up
-        if province is not None:
-            for label in c.labels:
-                seen.setdefault(label, set()).add(province.pref_label)
-    province_of = {label: next(iter(ps)) for label, ps in seen.items() if len(ps) == 1}
-    return frozenset(cities), county_city, province_of
-
-
-def place_match(have: str, want: str) -> bool | None:
-    """Whether a firm registered at `have` (浙江省嘉兴市平湖市, as a profile's address chain reads) is
-    in `want` (嘉兴市, 平湖市, 宁波市北仑区). An address that skips its city is placed through the
-    ontology's places (浙江省平湖市 → 嘉兴市). None when the address is too coarse to tell (浙江省 against
-    嘉兴市): a missing fact, never a 'no'."""
-    if want in have:
-        return True
-    cities, county_city, province_of = _gazetteer()
-    province = _PROVINCE_RE.match(have)
-    prov = province.group(0) if province else ""
-    if prov and province_of.get(want, prov) != prov:
-        return False  # 平湖市 is in 浙江省, the firm in 重庆市
-    units = _UNIT_RE.findall(have[province.end():] if province else have)
-    inferred = [county_city[(prov, u)] for u in units if (prov, u) in county_city and county_city[(prov, u)] not in units]
-    if inferred:
-        units = inferred[:1] + units
-        if want in prov + "".join(units):
-            return True
-    has_city = have.startswith(_MUNICIPALITIES) or any(u in cities for u in units) or len(units) >= 2
-    has_county = any(u.endswith(_COUNTY_END) or (u.endswith("市") and u not in cities) and has_city
-                     for u in units[1:] or units)
-    if has_city and (has_county or want in cities or want.endswith(("省", "自治区"))):
-        return False  # the firm's city is known, and the place asked for is another city or narrower
-    if want.endswith(("省", "自治区")) and prov:
-        return False
-    if want.endswith(_COUNTY_END) and any(u.endswith(_COUNTY_END) for u in units):
-        return False  # another county
-    return None
 
 
 @lru_cache(maxsize=1)

@@ -31,22 +31,27 @@ attribute is an error rather than a silently missing fact.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from policykg.core.credit_code import validate_credit_code
-from policykg.eligibility.engine import Fact, FirmProfile
 from policykg.core.errors import InvalidInput
-from policykg.core.model import DocumentGraph, Node, Provenance
+from policykg.core.model import Node
 from policykg.core.ontology import PKG, Concept, load_ontology, name
+from policykg.eligibility.engine import Fact, FirmProfile
 
 L_ENTERPRISE, L_PLACE, L_INDUSTRY, L_QUAL = (name(PKG.Enterprise), name(PKG.Place), name(PKG.Industry),
                                              name(PKG.Qualification))
@@ -77,28 +82,25 @@ def enterprise_id(credit_code: str) -> str:
 
 
 # ---------------------------------------------------------------------------- ontology lookups
-def _label_index(scheme) -> dict[str, Concept]:
+def label_index(scheme) -> dict[str, Concept]:
     return {label: c for c in load_ontology().concepts(scheme) for label in c.labels}
 
 
 @lru_cache(maxsize=1)
 def _qualifications() -> dict[str, Concept]:
-    return _label_index(PKG.QualificationScheme)
+    return label_index(PKG.QualificationScheme)
 
 
 @lru_cache(maxsize=1)
-def _industries() -> tuple[dict[str, Concept], re.Pattern[str]]:
-    index = _label_index(PKG.IndustryScheme)
-    # Longest label first, so 新能源汽车 wins over 新能源 and 汽车 at the same position.
-    pattern = re.compile("|".join(re.escape(label) for label in sorted(index, key=lambda s: (-len(s), s))))
-    return index, pattern
-
-
-@lru_cache(maxsize=1)
-def _attribute_units() -> dict[str, str]:
+def attribute_units() -> dict[str, str]:
     o = load_ontology()
     return {name(c.iri).rsplit("/", 1)[-1]: str(u) for c in o.concepts(PKG.AttributeScheme)
             for u in o.graph.objects(c.iri, PKG.unit)}
+
+
+def qualification_concept(label: str) -> Concept:
+    """The QualificationScheme concept of a prefLabel or alias; KeyError when there is none."""
+    return _qualifications()[label]
 
 
 def canonical_qualification(label: str) -> str:
@@ -118,149 +120,11 @@ def canonical_qualification(label: str) -> str:
     return c.pref_label
 
 
-def _canonical_in(scheme, label: str | None) -> str | None:
+def canonical_in(scheme, label: str | None) -> str | None:
     if not label:
         return label
-    c = _label_index(scheme).get(label.strip())
+    c = label_index(scheme).get(label.strip())
     return c.pref_label if c else label.strip()
-
-
-# Clauses that exclude an activity (「不得从事…金融业务」, 「不含危险化学品」) name industries the
-# firm is not in.
-_EXCLUDED = re.compile(r"(?:不得|不含|不包括|禁止|除)[^；;。）)]*")
-
-
-def infer_industries(business_scope: str | None) -> list[Concept]:
-    """IndustryScheme concepts whose labels 经营范围 mentions, in order of first mention."""
-    if not business_scope:
-        return []
-    index, pattern = _industries()
-    text = _EXCLUDED.sub("", business_scope)
-    out: list[Concept] = []
-    for m in pattern.finditer(text):
-        c = index[m.group(0)]
-        if c not in out:
-            out.append(c)
-    return out
-
-
-# ---------------------------------------------------------------------------- places
-_HAN = r"[\u4e00-\u9fa5]"
-MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
-            "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
-_PROVINCE_RE = re.compile(
-    rf"(?P<muni>{'|'.join(MUNICIPALITIES)})市?"
-    rf"|(?P<region>{'|'.join(_REGIONS)})(?:{_HAN}{{0,4}}?(?:自治区|特别行政区))?"
-    rf"|(?P<prov>{_HAN}{{2,3}}?省)")
-_CITY_RE = re.compile(rf"{_HAN}{{2,8}}?自治州|{_HAN}{{2,3}}?(?:市|地区|盟)")
-_COUNTY_RE = re.compile(rf"{_HAN}{{2,8}}?自治县|{_HAN}{{1,3}}?(?:区|县|旗)")
-_COUNTY_CITY_RE = re.compile(rf"{_HAN}{{2,3}}?市")
-# Words that end in 区 but name no district: 永川工业园区, 某某小区.
-_NOT_COUNTY = ("园区", "小区", "社区", "片区", "校区", "厂区", "营区", "景区", "开发区")
-_SUFFIX = re.compile(r"(?:自治县|区|县|旗|市)$")
-
-
-def normalise_province(province: str | None) -> str | None:
-    """重庆 → 重庆市 (a municipality), 浙江 → 浙江省, 广西 → 广西壮族自治区."""
-    if not province:
-        return None
-    p = province.strip()
-    if not p:
-        return None
-    if p.endswith(("省", "自治区", "特别行政区")) or (p.endswith("市") and p[:-1] in MUNICIPALITIES):
-        return p
-    if p in MUNICIPALITIES:
-        return p + "市"
-    return _REGIONS.get(p, p + "省")
-
-
-@dataclass(frozen=True)
-class ParsedPlace:
-    province: str | None
-    city: str | None
-    county: str | None
-    rest: str  # the address after the last level found
-
-
-def parse_place(address: str | None) -> ParsedPlace:
-    """省 / 市 / 区县 at the start of an address. A municipality (重庆, 重庆市) is the province
-    level and has no city level: 重庆市永川区… → (重庆市, None, 永川区)."""
-    text = re.sub(r"\s+", "", address or "").replace("（", "(").replace("）", ")")
-    pos, province, city, county = 0, None, None, None
-    m = _PROVINCE_RE.match(text, pos)
-    if m:
-        province = normalise_province(m.group("muni") or m.group("region") or m.group("prov"))
-        pos = m.end()
-        if text.startswith("(市)", pos):
-            pos += 3
-    if not (m and m.group("muni")):
-        c = _CITY_RE.match(text, pos)
-        if c:
-            city, pos = c.group(0), c.end()
-    k = _COUNTY_RE.match(text, pos)
-    if k and not k.group(0).endswith(_NOT_COUNTY):
-        county, pos = k.group(0), k.end()
-    elif city:
-        k = _COUNTY_CITY_RE.match(text, pos)
-        if k:
-            county, pos = k.group(0), k.end()
-    return ParsedPlace(province, city, county, text[pos:])
-
-
-def county_stem(county: str) -> str:
-    """永川区 → 永川: how an address may name the district without its suffix."""
-    return _SUFFIX.sub("", county)
-
-
-def place_chain(
-    address: str | None,
-    *,
-    province: str | None = None,
-    district: str | None = None,
-    known_counties: Mapping[str, str] | None = None,
-) -> list[str]:
-    """Place names from widest to most specific for an address, e.g. [重庆市, 永川区].
-
-    Args:
-        address: the address as written (may be None).
-        province: a 所在省份 column, used when the address does not start with one.
-        district: a 地区 column (永川), used when the address names no district.
-        known_counties: district names seen elsewhere, by stem ({"永川": "永川区"}); they
-            resolve addresses that drop the suffix (重庆市永川工业园区…, 重庆永川…).
-    """
-    p = parse_place(address)
-    known = known_counties or {}
-    prov = p.province or normalise_province(province)
-    county = p.county
-    if county is None:
-        rest = p.rest
-        county = next((full for stem, full in sorted(known.items(), key=lambda kv: -len(kv[0]))
-                       if len(stem) >= 2 and rest.startswith(stem)), None)
-    if county is None and district:
-        d = district.strip()
-        county = known.get(d) or (d if _SUFFIX.search(d) and len(d) >= 2 else None)
-    chain = [x for x in (prov, p.city, county) if x]
-    return list(dict.fromkeys(chain))
-
-
-def add_place_chain(doc: DocumentGraph, firm: str, chain: list[str], prov: Provenance | None) -> None:
-    """Place nodes for the chain, each PART_OF the wider one; the firm LOCATED_IN the last."""
-    prev = None
-    for place in chain:
-        pid = node_id(L_PLACE, place)
-        doc.add_node(pid, L_PLACE, place, prov=prov)
-        if prev:
-            doc.add_edge(pid, R_PART_OF, prev, prov=prov)
-        prev = pid
-    if prev:
-        doc.add_edge(firm, R_LOCATED_IN, prev, prov=prov)
-
-
-def add_industry(doc: DocumentGraph, firm: str, concept: Concept, prov: Provenance | None) -> None:
-    iid = node_id(L_INDUSTRY, concept.pref_label)
-    doc.add_node(iid, L_INDUSTRY, concept.pref_label, prov=prov, aliases=concept.alt_labels)
-    doc.add_edge(firm, R_IN_INDUSTRY, iid, prov=prov)
 
 
 # ---------------------------------------------------------------------------- the profile format
@@ -432,116 +296,6 @@ def load_profile(source: str | Path | Mapping[str, Any], *, label: str | None = 
     except ValidationError as e:
         raise InvalidInput(f"{label}: invalid profile: {_explain(e)}",
                            hint="see profile_json_schema() / the API's profile schema") from None
-
-
-# ---------------------------------------------------------------------------- profile → graph
-def _num(v: float) -> float | int:
-    return int(v) if isinstance(v, float) and v.is_integer() else v
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
-    """The graph a profile contributes: its facts on the firm's Enterprise node (merged with
-    the registry's node of the same id), and the firm's qualifications, patents, platforms and
-    talents as nodes and edges.
-
-    Args:
-        profile: a checked profile (`load_profile`).
-        source: the file or channel it came from (the document's source); the facts cite
-            `profile.source` if given, else this.
-    """
-    cc = profile.credit_code
-    src = profile.source or source  # what the facts cite
-    data = profile.model_dump(mode="json", exclude_none=True)
-    text = _dumps(data)
-    doc = DocumentGraph(f"profile:{cc}", hashlib.sha256((source + "\n" + text).encode()).hexdigest(), source)
-
-    def prov(part: Any) -> Provenance:
-        """Where a list item (a dict) or a top-level key (a str) is in the canonical JSON."""
-        frag = f'"{part}":{_dumps(data[part])}' if isinstance(part, str) else _dumps(part)
-        start = text.find(frag)
-        if start < 0:  # not expected: every fragment is cut from `text`'s own serialisation
-            start, frag = 0, text
-        return Provenance(doc.doc_id, source, start, start + len(frag), frag[:SENTENCE_CHARS])
-
-    as_of = profile.as_of.isoformat() if profile.as_of else None
-    facts: list[Fact | dict[str, Any]] = []
-    firm = enterprise_id(cc)
-    # Not primary: a registry row owns the firm's name and scalar properties; facts lists merge.
-    doc.add_node(firm, L_ENTERPRISE, profile.name, prov=prov("credit_code"),
-                 **{P_CREDIT: cc})
-
-    if profile.registered_place:
-        chain = place_chain(profile.registered_place)
-        p = prov("registered_place")
-        add_place_chain(doc, firm, chain, p)
-        facts.append(Fact("registered_place", "".join(chain) or profile.registered_place, date=as_of, source=src))
-
-    for q, qd in zip(profile.qualifications, data["qualifications"]):
-        c = _qualifications()[q.name]
-        qid = node_id(L_QUAL, q.name)
-        p = prov(qd)
-        doc.add_node(qid, L_QUAL, q.name, prov=p, aliases=c.alt_labels)
-        doc.add_edge(firm, R_HOLDS, qid, prov=p, **{P_FROM: q.date.isoformat(),
-                                                    P_TO: q.expires.isoformat() if q.expires else None})
-        fact = Fact("qualification", q.name, date=q.date.isoformat(), source=src).to_json()
-        if q.expires:
-            fact["expires"] = q.expires.isoformat()  # kept for the engine; Fact has no field for it yet
-        facts.append(fact)
-
-    if "qualifications" in profile.model_fields_set and not profile.qualifications:
-        facts.append(Fact("qualification", NO_QUALIFICATION, date=as_of, source=src))
-
-    units = _attribute_units()
-    for y in profile.yearly:
-        for attr in ("revenue", "tax_paid", "rd_expense", "rd_ratio", "employees"):
-            v = getattr(y, attr)
-            if v is not None:
-                facts.append(Fact(attr, _num(v), unit=units.get(attr), year=y.year, source=src))
-
-    for n, (pt, pd) in enumerate(zip(profile.patents, data["patents"]), 1):
-        pid = f"{L_PATENT}:{cc}:{n}"
-        p = prov(pd)
-        doc.add_node(pid, L_PATENT, pt.title or pt.number or f"{pt.type}专利{n}", prov=p,
-                     **{P_NUMBER: pt.number, P_TITLE: pt.title, P_PATENT_TYPE: pt.type,
-                        P_FROM: pt.date.isoformat() if pt.date else None})
-        doc.add_edge(firm, R_OWNS, pid, prov=p)
-    if "patents" in profile.model_fields_set:
-        facts.append(Fact("invention_patents", sum(1 for pt in profile.patents if pt.type == "发明"),
-                          unit=units.get("invention_patents"), date=as_of, source=src))
-
-    for i, (t, td) in enumerate(zip(profile.talents, data["talents"])):
-        key = cc + t.name if t.name else f"{cc}#{i}{t.role or ''}{t.program or ''}"
-        tid = f"{L_TALENT}:{hashlib.sha1(key.encode()).hexdigest()[:12]}"
-        p = prov(td)
-        doc.add_node(tid, L_TALENT, t.name or t.role or t.program or "人才", prov=p,
-                     **{P_ROLE: t.role, P_PROGRAM: t.program})
-        doc.add_edge(tid, R_WORKS_AT, firm, prov=p, **{P_ROLE: t.role})
-
-    for pl, pld in zip(profile.platforms, data["platforms"]):
-        plid = node_id(L_PLATFORM, pl.name)
-        p = prov(pld)
-        doc.add_node(plid, L_PLATFORM, pl.name, prov=p,
-                     **{P_PTYPE: _canonical_in(PKG.PlatformTypeScheme, pl.type),
-                        P_LEVEL: _canonical_in(PKG.LevelScheme, pl.level)})
-        doc.add_edge(firm, R_OPERATES, plid, prov=p)
-    if "platforms" in profile.model_fields_set:
-        # one fact listing 级别+类型 of every platform (省级企业技术中心), so "not among them" is known
-        held = [(_canonical_in(PKG.LevelScheme, pl.level) or "") + (_canonical_in(PKG.PlatformTypeScheme, pl.type)
-                                                                   or pl.name) for pl in profile.platforms]
-        facts.append(Fact("platform", held, date=as_of, source=src))
-
-    if profile.no_major_violation is not None:
-        facts.append(Fact("no_major_violation", profile.no_major_violation, date=as_of, source=src))
-
-    doc.nodes[firm].properties[P_FACTS] = [f if isinstance(f, dict) else f.to_json() for f in facts]
-    from policykg.ingest.units import units_for  # search units are built the one way ingest and reindex share
-
-    doc.units = units_for(doc)
-    return doc
 
 
 # ---------------------------------------------------------------------------- graph → engine

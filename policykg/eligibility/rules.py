@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from policykg.core.errors import InvalidInput
+from policykg.core.ontology import PKG, load_ontology
+from policykg.core.settings import get_settings
 from policykg.eligibility.engine import (
     OPERATORS,
     BenefitTerm,
@@ -24,9 +27,6 @@ from policykg.eligibility.engine import (
     Criterion,
     attribute_keys,
 )
-from policykg.core.errors import InvalidInput
-from policykg.core.ontology import PKG, load_ontology
-from policykg.core.settings import get_settings
 
 # The curated rules shipped with the package; POLICYKG_RULES_DIR points a deployment at its own.
 PACKAGED_RULES_DIR = Path(str(files(__package__) / "curated"))

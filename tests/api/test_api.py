@@ -27,13 +27,13 @@ from fastapi import FastAPI
 
 from policykg.api.main import create_app
 from policykg.api.privacy import mask_name
-from policykg.graph.store import GraphStore
-from policykg.ingest.reader import read_bytes
-from policykg.core.tokens import search_tokens
 from policykg.app.backends import open_graph, open_index
 from policykg.app.export import node_iri
 from policykg.core.model import DocumentGraph, Provenance, SearchUnit
 from policykg.core.settings import Settings
+from policykg.core.tokens import search_tokens
+from policykg.graph.store import GraphStore
+from policykg.ingest.reader import read_bytes
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 YONGCHUAN = CORPUS / "yongchuan_fuban_2021_49.txt"

@@ -109,7 +109,7 @@ def test_an_exclusion_the_firm_falls_under_is_the_unmet_reason():
     ("平湖市", "嘉兴市", None),
 ])
 def test_places_are_compared_level_by_level(have, want, expected):
-    from policykg.eligibility.engine import place_match
+    from policykg.core.places import place_match
 
     assert place_match(have, want) is expected
     c = Criterion("registered_place", "eq", want, text=f"在{want}注册")

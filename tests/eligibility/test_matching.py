@@ -3,10 +3,10 @@ clause → firms."""
 
 import pytest
 
-from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Status
-from policykg.core.errors import NotFound
 from policykg.app.matching import find_firm, load_rules, match_firm, match_policy
+from policykg.core.errors import NotFound
 from policykg.core.model import DocumentGraph, Provenance
+from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Status
 
 PLACE = Criterion("registered_place", "eq", "嘉兴市", text="在嘉兴市注册")
 HNTE = Criterion("qualification", "has", "高新技术企业", text="高新技术企业")

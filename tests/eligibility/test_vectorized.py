@@ -2,8 +2,8 @@
 
 import random
 
-from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, evaluate
 from policykg.eligibility.columnar import CODES, FirmTable
+from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, evaluate
 
 PLACES = ["浙江省嘉兴市南湖区", "浙江省湖州市", "嘉兴市", "重庆市永川区", None]
 QUALS = ["高新技术企业", "科技型企业", "专精特新企业", None]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policykg.graph.store import GraphStore
 from policykg.core.settings import Settings
+from policykg.graph.store import GraphStore
 
 
 def make_graph_store(backend: str, tmp_path: Path, test_name: str) -> GraphStore:

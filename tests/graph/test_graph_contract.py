@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.graph.store import GraphStore
 from policykg.core.errors import Conflict, NotFound
 from policykg.core.model import DocumentGraph, DuplicatePolicy, Provenance, WriteOutcome
+from policykg.graph.store import GraphStore
 from tests.backends import graph_backends
 from tests.graph.factory import make_graph_store
 

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from policykg.graph import neo4j_queries as Q
-from policykg.graph.neo4j_store import Neo4jGraphStore
-from policykg.ingest.pipeline import Ingestor
 from policykg.core.errors import BackendUnavailable, InvalidInput
 from policykg.core.model import DocumentGraph, Provenance, WriteOutcome
 from policykg.core.settings import Settings
+from policykg.graph import neo4j_queries as Q
+from policykg.graph.neo4j_store import Neo4jGraphStore
+from policykg.ingest.pipeline import Ingestor
 from policykg.search.sqlite_index import SqliteSearchIndex
 from tests.backends import servers_enabled
 from tests.conftest import MAX_BYTES, YONGCHUAN

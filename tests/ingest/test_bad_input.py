@@ -9,10 +9,10 @@ import zipfile
 import pytest
 from docx import Document
 
-from policykg.ingest.reader import read_document
-from policykg.core.errors import InvalidInput, NotAPolicy, PayloadTooLarge
 from policykg.app.export import iter_jsonl
+from policykg.core.errors import InvalidInput, NotAPolicy, PayloadTooLarge
 from policykg.core.model import DocumentGraph, Provenance
+from policykg.ingest.reader import read_document
 from tests.conftest import ZHEJIANG
 
 

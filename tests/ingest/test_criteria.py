@@ -7,14 +7,14 @@ from functools import cache
 
 import pytest
 
-from policykg.ingest import criteria
-from policykg.ingest.pipeline import extract_document
-from policykg.ingest.reader import read_document
-from policykg.eligibility.engine import Condition, Fact, FirmProfile, Status, evaluate
 from policykg.core.errors import InvalidInput
 from policykg.core.model import DocumentGraph
 from policykg.core.ontology import load_ontology
+from policykg.eligibility.engine import Condition, Fact, FirmProfile, Status, evaluate
 from policykg.eligibility.rules import load_rule_file, load_rules
+from policykg.ingest import criteria
+from policykg.ingest.pipeline import extract_document
+from policykg.ingest.reader import read_document
 from tests.conftest import ZHEJIANG
 
 JIAXING = "PolicyClause:嘉科综〔2018〕47号#"
@@ -337,7 +337,8 @@ def test_levels_and_above():
 def test_a_profiles_platforms_become_one_listed_platform_fact():
     from pathlib import Path
 
-    from policykg.eligibility.profile import firm_from_graph, load_profile, profile_to_document
+    from policykg.eligibility.profile import firm_from_graph, load_profile
+    from policykg.ingest.profiles import profile_to_document
 
     path = Path(__file__).resolve().parents[1] / "fixtures" / "firm_profile.json"  # one 市级企业技术中心
     doc = profile_to_document(load_profile(path), "firm_profile.json")

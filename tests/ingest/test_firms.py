@@ -11,18 +11,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from policykg.ingest.firms import import_firm_file, parse_capital, read_firm_file
 from policykg.cli import app as cli
 from policykg.core.credit_code import validate_credit_code
 from policykg.core.errors import InvalidInput, NotFound
-from policykg.eligibility.profile import (
-    firm_from_graph,
-    infer_industries,
-    load_profile,
-    place_chain,
-    profile_json_schema,
-    profile_to_document,
-)
+from policykg.core.places import place_chain
+from policykg.eligibility.profile import firm_from_graph, load_profile, profile_json_schema
+from policykg.ingest.firms import import_firm_file, parse_capital, read_firm_file
+from policykg.ingest.profiles import infer_industries, profile_to_document
 from policykg.search.service import SearchService
 from tests.conftest import MAX_BYTES, SHARED, Store
 

@@ -13,6 +13,7 @@ import docx
 import pypdf
 import pytest
 
+from policykg.core.errors import InvalidInput, PayloadTooLarge
 from policykg.ingest.reader import (
     DOCX,
     HTML,
@@ -24,7 +25,6 @@ from policykg.ingest.reader import (
     read_bytes,
     read_document,
 )
-from policykg.core.errors import InvalidInput, PayloadTooLarge
 
 CORPUS_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "yongchuan_fuban_2021_49.txt"
 

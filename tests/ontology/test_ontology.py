@@ -1,8 +1,8 @@
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL
 
-from policykg.ingest.nlp import build_pipeline
 from policykg.core.ontology import PKG, PKG_IRI, load_ontology, name
+from policykg.ingest.nlp import build_pipeline
 
 
 def test_every_namespace_term_is_defined_in_the_turtle_and_back():

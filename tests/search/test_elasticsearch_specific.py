@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from policykg.ingest.pipeline import extract_document
-from policykg.ingest.reader import read_document
-from policykg.core.tokens import search_tokens
 from policykg.core.errors import BackendUnavailable
 from policykg.core.model import SearchUnit
 from policykg.core.settings import Settings
+from policykg.core.tokens import search_tokens
+from policykg.ingest.pipeline import extract_document
+from policykg.ingest.reader import read_document
 from policykg.search.elasticsearch_index import ElasticsearchIndex
 from policykg.search.service import parse_query
 from policykg.search.sqlite_index import SqliteSearchIndex

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.core.tokens import search_tokens
 from policykg.core.model import SearchQuery, SearchUnit
+from policykg.core.tokens import search_tokens
 from policykg.search.index import SearchIndex
 from policykg.search.service import parse_query
 from tests.backends import search_backends
