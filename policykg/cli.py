@@ -207,19 +207,13 @@ def match(
         _settings, graph, _index = _stores()
         rules = matching.load_rules(graph)
         if firm is not None:
-            answer = matching.match_firm(_firm_profile(graph, firm), rules, as_of=as_of, include_ineligible=show_all)
+            answer = matching.match_firm(matching.firm_of(graph, firm), rules, as_of=as_of, include_ineligible=show_all)
             if as_json:
                 typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
             else:
                 _print_answer(answer, limit)
         else:
-            from policykg.eligibility.profile import firm_from_graph
-
-            firms, offset = [], 0
-            while page := graph.list_nodes("Enterprise", limit=1000, offset=offset):
-                firms.extend(firm_from_graph(n) for n in page)
-                offset += len(page)
-            rows = matching.match_policy(graph, policy, firms, rules, as_of=as_of)
+            rows = matching.match_policy(graph, policy, matching.stored_firms(graph), rules, as_of=as_of)
             if as_json:
                 typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             for row in rows if not as_json else []:
@@ -230,19 +224,6 @@ def match(
                     typer.echo(f"   ✓ {f['name']} ({f['credit_code']})")
     except PolicyKGError as e:
         _fail(e)
-
-
-def _firm_profile(graph, key: str):
-    from policykg.app.matching import find_firm
-    from policykg.eligibility.profile import firm_from_graph, load_profile
-    from policykg.ingest.profiles import profile_to_document
-
-    if key.endswith(".json") and os.path.exists(key):
-        profile = load_profile(key)
-        doc = profile_to_document(profile, source=os.path.basename(key))
-        node = next(n for n in doc.nodes.values() if n.label == "Enterprise")
-        return firm_from_graph(node)
-    return firm_from_graph(find_firm(graph, key))
 
 
 def _print_answer(answer, limit: int) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from policykg.core.errors import NotFound
 from policykg.core.model import Node
 from policykg.core.ontology import PKG, name
 from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
+from policykg.eligibility.profile import firm_from_graph, load_profile
 from policykg.graph.store import GraphStore
+from policykg.ingest.profiles import profile_to_document
 
 L_CLAUSE, L_DOC, L_FIRM, L_BENEFIT = (name(PKG.PolicyClause), name(PKG.PolicyDocument), name(PKG.Enterprise),
                                       name(PKG.Benefit))
@@ -228,6 +232,21 @@ def guided_questions(matches: list[Match], *, most: int = 5) -> list[dict[str, A
     return [{"attribute": a, "question": asks[a], "clauses": n} for a, n in counts.most_common(most) if a]
 
 
+def iter_firm_nodes(graph: GraphStore, *, page: int = 1000) -> Iterator[Node]:
+    """Every stored Enterprise node, a page at a time."""
+    offset = 0
+    while batch := graph.list_nodes(L_FIRM, limit=page, offset=offset):
+        yield from batch
+        if len(batch) < page:
+            return
+        offset += len(batch)
+
+
+def stored_firms(graph: GraphStore) -> list[FirmProfile]:
+    """The engine's view of every stored firm."""
+    return [firm_from_graph(n) for n in iter_firm_nodes(graph)]
+
+
 def find_firm(graph: GraphStore, key: str) -> Node:
     """An Enterprise node by 统一社会信用代码 or by exact name.
 
@@ -238,16 +257,34 @@ def find_firm(graph: GraphStore, key: str) -> Node:
         return graph.get_node(f"{L_FIRM}:{key.strip().upper()}")
     except NotFound:
         pass
-    offset = 0
-    while True:
-        page = graph.list_nodes(L_FIRM, limit=1000, offset=offset)
-        for n in page:
-            if n.name == key.strip():
-                return n
-        if len(page) < 1000:
-            break
-        offset += 1000
-    raise NotFound(f"no firm with credit code or name {key!r}", hint="import it with `policykg firms import`")
+    found = next((n for n in iter_firm_nodes(graph) if n.name == key.strip()), None)
+    if found is None:
+        raise NotFound(f"no firm with credit code or name {key!r}", hint="import it with `policykg firms import`")
+    return found
+
+
+def profile_firm(profile: str | Path | Mapping[str, Any], *, source: str) -> FirmProfile:
+    """The engine's view of a firm profile (a file or its JSON), without storing it: the same
+    facts as the profile would give once imported.
+
+    Raises:
+        InvalidInput: the profile does not validate.
+    """
+    doc = profile_to_document(load_profile(profile), source=source)
+    return firm_from_graph(next(n for n in doc.nodes.values() if n.label == L_FIRM))
+
+
+def firm_of(graph: GraphStore, key: str) -> FirmProfile:
+    """A firm by 统一社会信用代码 or name in the graph, or from a profile file (``*.json``).
+
+    Raises:
+        NotFound: no such firm in the graph.
+        InvalidInput: the profile file does not validate.
+    """
+    path = Path(key)
+    if key.endswith(".json") and path.is_file():
+        return profile_firm(path, source=path.name)
+    return firm_from_graph(find_firm(graph, key))
 
 
 def match_policy(graph: GraphStore, key: str, firms: list[FirmProfile], rules: list[ClauseRule], *,
