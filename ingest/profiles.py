@@ -12,6 +12,7 @@ from typing import Any
 from policykg.core.model import DocumentGraph, Provenance
 from policykg.core.ontology import PKG, Concept
 from policykg.core.places import place_chain
+from policykg.eligibility.attributes import attribute, yearly_attributes
 from policykg.eligibility.engine import Fact
 from policykg.eligibility.profile import (
     L_ENTERPRISE,
@@ -42,7 +43,6 @@ from policykg.eligibility.profile import (
     R_WORKS_AT,
     SENTENCE_CHARS,
     FirmProfileIn,
-    attribute_units,
     canonical_in,
     enterprise_id,
     label_index,
@@ -159,12 +159,11 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
     if "qualifications" in profile.model_fields_set and not profile.qualifications:
         facts.append(Fact("qualification", NO_QUALIFICATION, date=as_of, source=src))
 
-    units = attribute_units()
     for y in profile.yearly:
-        for attr in ("revenue", "tax_paid", "rd_expense", "rd_ratio", "employees"):
-            v = getattr(y, attr)
+        for a in yearly_attributes():
+            v = getattr(y, a.key)
             if v is not None:
-                facts.append(Fact(attr, _num(v), unit=units.get(attr), year=y.year, source=src))
+                facts.append(Fact(a.key, _num(v), unit=a.unit, year=y.year, source=src))
 
     for n, (pt, pd) in enumerate(zip(profile.patents, data["patents"]), 1):
         pid = f"{L_PATENT}:{cc}:{n}"
@@ -175,7 +174,7 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
         doc.add_edge(firm, R_OWNS, pid, prov=p)
     if "patents" in profile.model_fields_set:
         facts.append(Fact("invention_patents", sum(1 for pt in profile.patents if pt.type == "发明"),
-                          unit=units.get("invention_patents"), date=as_of, source=src))
+                          unit=attribute("invention_patents").unit, date=as_of, source=src))
 
     for i, (t, td) in enumerate(zip(profile.talents, data["talents"])):
         key = cc + t.name if t.name else f"{cc}#{i}{t.role or ''}{t.program or ''}"

@@ -124,6 +124,7 @@ class PKG(DefinedNamespace):
     instancesOf: URIRef
     valueType: URIRef
     unit: URIRef
+    definitionPeriod: URIRef
     AttributeScheme: URIRef
     OperatorScheme: URIRef
     PlatformTypeScheme: URIRef

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from policykg.eligibility.engine import Condition, Criterion, FirmProfile, Status
-
-_NUMERIC_OPS = {"ge": np.greater_equal, "gt": np.greater, "le": np.less_equal, "lt": np.less}
+from policykg.eligibility.attributes import value_type
+from policykg.eligibility.engine import PLACE, QUALIFICATION, Condition, Criterion, FirmProfile, Status
+from policykg.eligibility.operators import OPERATORS, compare
 
 
 class FirmTable:
@@ -32,7 +32,7 @@ class FirmTable:
         for i, f in enumerate(self.firms):
             latest: dict[str, object] = {}
             for fact in _all_latest(f, as_of):
-                if fact.attribute == "qualification":
+                if value_type(fact.attribute) == QUALIFICATION:
                     self._has_qual[i] = True
                     self._quals.setdefault(str(fact.value), np.zeros(self.n, dtype=bool))[i] = True
                 elif fact.attribute not in latest:
@@ -67,14 +67,16 @@ class FirmTable:
         none = np.zeros(self.n, dtype=bool)
         if c.needs_review or c.attribute is None:
             return none, none.copy()
-        if c.attribute == "qualification" and c.operator in ("eq", "has"):
+        kind = value_type(c.attribute)
+        if kind == QUALIFICATION and c.operator in ("eq", "has"):
             held = self._quals.get(str(c.value), none)
             return held.copy(), self._has_qual & ~held
-        if c.operator in _NUMERIC_OPS:
+        array_op = OPERATORS[c.operator].array if c.operator in OPERATORS else None
+        if array_op is not None:
             col = self.numeric(c.attribute, c.unit)
             known = ~np.isnan(col)
             with np.errstate(invalid="ignore"):
-                ok = _NUMERIC_OPS[c.operator](col, float(c.value))
+                ok = array_op(col, float(c.value))
             return known & ok, known & ~ok
         # text values (places, lists of platforms): compare each distinct value once, then spread
         codes, distinct = self.codes(c.attribute)
@@ -126,12 +128,11 @@ CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
 def _scalar(c: Criterion, value: object) -> bool | None:
     """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
     from policykg.core.places import place_match
-    from policykg.eligibility.engine import _compare
 
-    if c.attribute == "registered_place" and c.operator == "eq" and isinstance(value, str):
+    if value_type(c.attribute) == PLACE and c.operator == "eq" and isinstance(value, str):
         return place_match(value, str(c.value))
     try:
-        return _compare(c.operator, value, c.value)
+        return compare(c.operator, value, c.value)
     except (TypeError, ValueError):
         return None
 

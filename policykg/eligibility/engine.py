@@ -12,11 +12,14 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
-from policykg.core.ontology import PKG, load_ontology, name
-from policykg.core.places import level_labels, place_match
+from policykg.core.places import place_match
+from policykg.eligibility.attributes import label_of, value_type
+from policykg.eligibility.operators import OPERATORS, compare
+
+# Value types the engine answers in their own way (the rest compare through the operator table).
+QUALIFICATION, PLACE = "qualification", "place"
 
 
 class Status(str, enum.Enum):
@@ -30,9 +33,6 @@ class Outcome(str, enum.Enum):
     NOT_MET = "not met"
     MISSING = "missing fact"
     REVIEW = "needs review"
-
-
-OPERATORS = ("eq", "ne", "ge", "gt", "le", "lt", "in", "has", "true")
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,6 @@ class FirmProfile:
         return sorted(out, key=lambda f: (f.year or 0, f.date or ""), reverse=True)
 
 
-_SYMBOL = {"eq": "：", "ne": "≠", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "in": "∈", "has": "："}
-
-
 def format_number(v: Any) -> str:
     """5000000 → 500万, 250000000 → 2.5亿; anything else as it is."""
     if isinstance(v, int | float) and not isinstance(v, bool):
@@ -98,10 +95,11 @@ class Criterion:
         """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待人工核对：…"""
         if self.needs_review or self.attribute is None:
             return "待人工核对：" + self.text[:40]
-        label = _names().get(self.attribute, self.attribute)
+        label = label_of(self.attribute)
         if self.operator == "true":
             return (self.period or "") + label
-        return (f"{self.period or ''}{label}{_SYMBOL.get(self.operator, self.operator)}"
+        symbol = OPERATORS[self.operator].symbol if self.operator in OPERATORS else self.operator
+        return (f"{self.period or ''}{label}{symbol}"
                 f"{format_number(self.value)}{self.unit or ''}")
 
     def to_json(self) -> dict[str, Any]:
@@ -181,66 +179,23 @@ class Line:
                 "facts": [f.to_json() for f in self.facts], **({"advice": self.advice} if self.advice else {})}
 
 
-@lru_cache(maxsize=1)
-def _attribute_types() -> dict[str, str]:
-    o = load_ontology()
-    return {name(c.iri).rsplit("/", 1)[-1]: str(next(iter(o.graph.objects(c.iri, PKG.valueType)), "text"))
-            for c in o.concepts(PKG.AttributeScheme)}
-
-
-def attribute_keys() -> frozenset[str]:
-    """Every attribute a criterion or a fact may name (the AttributeScheme's concepts)."""
-    return frozenset(_attribute_types())
-
-
-def _compare(op: str, have: Any, want: Any) -> bool:
-    if op == "true":
-        return bool(have)
-    if op == "has" and isinstance(have, list | tuple):
-        return any(_holds(h, want) for h in have)
-    if op in ("eq", "has"):
-        return _same(have, want)
-    if op == "ne":
-        return not _same(have, want)
-    if op == "in":
-        return any(_same(have, w) for w in (want if isinstance(want, list | tuple) else [want]))
-    a, b = float(have), float(want)
-    return {"ge": a >= b, "gt": a > b, "le": a <= b, "lt": a < b}[op]
-
-
-def _same(have: Any, want: Any) -> bool:
-    if isinstance(have, str) and isinstance(want, str):
-        # 嘉兴市 matches 浙江省嘉兴市南湖区: a place given wider or narrower than asked
-        return have == want or want in have
-    return have == want
-
-
-def _holds(have: Any, want: Any) -> bool:
-    """One of a listed fact's values against a wanted one: a platform 省级企业技术中心 is held
-    when a value names both its level and its type."""
-    if not (isinstance(have, str) and isinstance(want, str)):
-        return _same(have, want)
-    level = next((lb for lb in level_labels() if want.startswith(lb)), "")
-    kind = want[len(level):]
-    return kind in have and level in have if kind else _same(have, want)
-
-
 def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = None) -> Line:
     """Met, not met, or missing fact, for one criterion (never 'not met' for lack of a fact)."""
     if c.needs_review or c.attribute is None:
         return Line(c, Outcome.REVIEW, advice="条款原文需人工核对：" + c.text[:60])
     facts = firm.values(c.attribute, as_of=as_of)
-    if c.attribute == "qualification":
+    kind = value_type(c.attribute)
+    if kind == QUALIFICATION:
         facts = [f for f in facts if f.value == c.value] or facts
     if not facts:
         return Line(c, Outcome.MISSING, advice=_ask(c))
-    if c.attribute == "qualification" and c.operator in ("eq", "has"):
+    if kind == QUALIFICATION and c.operator in ("eq", "has"):
         held = [f for f in facts if f.value == c.value]
         if held:
             return Line(c, Outcome.MET, tuple(held[:1]))
         return Line(c, Outcome.NOT_MET, tuple(facts[:3]), advice=f"取得{c.value}认定后可申请")
     latest = facts[0]
-    if c.attribute == "registered_place" and c.operator == "eq" and isinstance(latest.value, str):
+    if kind == PLACE and c.operator == "eq" and isinstance(latest.value, str):
         inside = place_match(latest.value, str(c.value))
         if inside is None:
             return Line(c, Outcome.MISSING, (latest,), advice=f"请提供完整注册地（省、市、区县），以确定是否在{c.value}")
@@ -249,37 +204,26 @@ def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = N
     if c.unit and latest.unit and c.unit != latest.unit and c.unit in ("元", "%") :
         return Line(c, Outcome.MISSING, (latest,), advice=_ask(c) + f"（以{c.unit}计）")  # e.g. capital in USD
     try:
-        ok = _compare(c.operator, latest.value, c.value)
+        ok = compare(c.operator, latest.value, c.value)
     except (TypeError, ValueError):
         return Line(c, Outcome.MISSING, (latest,), advice=_ask(c))
     advice = "" if ok else _gap(c, latest)
     return Line(c, Outcome.MET if ok else Outcome.NOT_MET, (latest,), advice=advice)
 
 
-@lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    return {v: k for k, v in _labels().items()}
-
-
 def _ask(c: Criterion) -> str:
-    label = _names().get(c.attribute, c.attribute)
+    label = label_of(c.attribute)
     return f"请提供{label}" + (f"（{c.period}）" if c.period else "")
 
 
 def _gap(c: Criterion, f: Fact) -> str:
-    label = _names().get(c.attribute, c.attribute)
+    label = label_of(c.attribute)
     if c.operator in ("ge", "gt") and isinstance(f.value, int | float) and isinstance(c.value, int | float):
         gap = c.value - f.value
         if (c.unit or "元") == "元" and abs(gap) >= 10_000:
             return f"{label}还差{gap / 10_000:g}万元"
         return f"{label}还差{gap:g}{c.unit or ''}"
-    return f"{label}需{c.operator} {c.value}"
-
-
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, str]:
-    o = load_ontology()
-    return {c.pref_label: name(c.iri).rsplit("/", 1)[-1] for c in o.concepts(PKG.AttributeScheme)}
+    return f"{label}需{OPERATORS[c.operator].symbol if c.operator in OPERATORS else c.operator}{c.value}"
 
 
 def evaluate(cond: Condition, firm: FirmProfile, *, as_of: str | None = None) -> tuple[Status, list[Line]]:

@@ -43,6 +43,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -51,6 +52,7 @@ from policykg.core.credit_code import validate_credit_code
 from policykg.core.errors import InvalidInput
 from policykg.core.model import Node
 from policykg.core.ontology import PKG, Concept, load_ontology, name
+from policykg.eligibility.attributes import Attribute, yearly_attributes
 from policykg.eligibility.engine import Fact, FirmProfile
 
 L_ENTERPRISE, L_PLACE, L_INDUSTRY, L_QUAL = (name(PKG.Enterprise), name(PKG.Place), name(PKG.Industry),
@@ -89,13 +91,6 @@ def label_index(scheme) -> dict[str, Concept]:
 @lru_cache(maxsize=1)
 def _qualifications() -> dict[str, Concept]:
     return label_index(PKG.QualificationScheme)
-
-
-@lru_cache(maxsize=1)
-def attribute_units() -> dict[str, str]:
-    o = load_ontology()
-    return {name(c.iri).rsplit("/", 1)[-1]: str(u) for c in o.concepts(PKG.AttributeScheme)
-            for u in o.graph.objects(c.iri, PKG.unit)}
 
 
 def qualification_concept(label: str) -> Concept:
@@ -155,15 +150,24 @@ class QualificationIn(_Strict):
         return self
 
 
-class YearlyIn(_Strict):
-    """Figures for one year; every figure is optional."""
+def _yearly_field(a: Attribute) -> tuple[Any, Any]:
+    """The profile field of one yearly attribute: a count is whole, a ratio a percentage."""
+    unit = {"%": "percent (5.0 = 5%)", "元": "元", "人": "people", "件": "items"}.get(a.unit or "", a.unit or "")
+    description = f"{a.label}, {unit}." if unit else f"{a.label}."
+    if a.value_type == "count":
+        return int | None, Field(None, ge=0, description=description)
+    return float | None, Field(None, ge=0, le=100 if a.unit == "%" else None, description=description)
 
-    year: int = Field(ge=1949, le=2100, description="The year the figures are for.")
-    revenue: float | None = Field(None, ge=0, description="营业收入, 元.")
-    tax_paid: float | None = Field(None, ge=0, description="实缴税费, 元.")
-    rd_expense: float | None = Field(None, ge=0, description="研发投入, 元.")
-    rd_ratio: float | None = Field(None, ge=0, le=100, description="研发投入占营业收入比例, percent (5.0 = 5%).")
-    employees: int | None = Field(None, ge=0, description="职工人数 (people).")
+
+# The figures of one year are the attribute table's yearly attributes (营业收入, 实缴税费 …): a
+# yearly attribute added to the ontology is a profile field at once.
+YearlyIn = create_model(
+    "YearlyIn",
+    __base__=_Strict,
+    __doc__="Figures for one year; every figure is optional.",
+    year=(int, Field(ge=1949, le=2100, description="The year the figures are for.")),
+    **{a.key: _yearly_field(a) for a in yearly_attributes()},
+)
 
 
 class PatentIn(_Strict):

@@ -20,13 +20,9 @@ import yaml
 from policykg.core.errors import InvalidInput
 from policykg.core.ontology import PKG, load_ontology
 from policykg.core.settings import get_settings
-from policykg.eligibility.engine import (
-    OPERATORS,
-    BenefitTerm,
-    Condition,
-    Criterion,
-    attribute_keys,
-)
+from policykg.eligibility.attributes import attribute_keys
+from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
+from policykg.eligibility.operators import OPERATORS
 
 # The curated rules shipped with the package; POLICYKG_RULES_DIR points a deployment at its own.
 PACKAGED_RULES_DIR = Path(str(files(__package__) / "curated"))

@@ -2,16 +2,8 @@
 
 import pytest
 
-from policykg.eligibility.engine import (
-    Condition,
-    Criterion,
-    Fact,
-    FirmProfile,
-    Outcome,
-    Status,
-    attribute_keys,
-    evaluate,
-)
+from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Outcome, Status, evaluate
+from policykg.eligibility.attributes import attribute_keys
 
 PLACE = Criterion("registered_place", "eq", "嘉兴市", text="注册地在嘉兴市")
 HNTE = Criterion("qualification", "has", "高新技术企业", text="高新技术企业")
