@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import sys
@@ -10,9 +11,23 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import uvicorn
 
+from policykg.app import matching
+from policykg.app.backends import open_graph, open_index
+from policykg.app.export import export_jsonl, export_turtle
+from policykg.app.maintenance import graph_has
+from policykg.app.maintenance import migrate as copy_store
+from policykg.app.maintenance import reindex as rebuild_index
 from policykg.core.errors import InvalidInput, PolicyKGError
+from policykg.core.ontology import PKG
+from policykg.core.ontology import name as term
 from policykg.core.settings import get_settings
+from policykg.eligibility.rules import rule_files, rules_dir
+from policykg.ingest.firms import import_firm_files, iter_firm_files
+from policykg.ingest.pipeline import Ingestor
+from policykg.ingest.reader import iter_input_files
+from policykg.search.service import SearchService
 
 app = typer.Typer(
     help="policykg: Chinese policy documents → knowledge graph → search. "
@@ -29,8 +44,6 @@ def _fail(e: PolicyKGError) -> None:
 
 
 def _stores():
-    from policykg.app.backends import open_graph, open_index
-
     settings = get_settings()
     return settings, open_graph(settings), open_index(settings)
 
@@ -42,9 +55,6 @@ def ingest(
     workers: Annotated[int, typer.Option(help="Processes that read and analyse files (0 = one per CPU core).")] = 0,
 ) -> None:
     """Ingest documents into the graph and the search index (each document atomically)."""
-    from policykg.ingest.pipeline import Ingestor
-    from policykg.ingest.reader import iter_input_files
-
     try:
         settings, graph, index = _stores()
         files = iter_input_files(paths)
@@ -88,8 +98,6 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Full-text search (BM25, jieba tokens, ontology synonyms) with highlighted snippets."""
-    from policykg.search.service import SearchService
-
     try:
         _settings, graph, index = _stores()
         hits = SearchService(index).search(query, labels=tuple(types or ()), limit=limit)
@@ -101,9 +109,7 @@ def search(
         typer.echo("nothing found")
     for i, h in enumerate(hits if not as_json else [], 1):
         text = h.snippet.replace("<mark>", "【").replace("</mark>", "】")
-        import html as _html
-
-        typer.echo(f"{i}. [{h.label}] {h.title}  ({h.score:.2f})\n   {_html.unescape(text)}\n   id: {h.node_id}")
+        typer.echo(f"{i}. [{h.label}] {h.title}  ({h.score:.2f})\n   {html.unescape(text)}\n   id: {h.node_id}")
     graph.close()
     index.close()
 
@@ -118,8 +124,6 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl (one node/edge a line) or ttl (Turtle).")] = ExportFormat.jsonl,
 ) -> None:
     """Write the whole graph to stdout."""
-    from policykg.app.export import export_jsonl, export_turtle
-
     try:
         _settings, graph, index = _stores()
         (export_jsonl if fmt is ExportFormat.jsonl else export_turtle)(graph, sys.stdout)
@@ -144,12 +148,10 @@ def stats() -> None:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the graph (the old index serves until the new one is ready)."""
-    from policykg.app.maintenance import reindex as rebuild
-
     try:
         _settings, graph, index = _stores()
         with typer.progressbar(length=graph.counts()["documents"], label="reindexing", file=sys.stderr) as bar:
-            n = rebuild(graph, index, progress=lambda _doc: bar.update(1))
+            n = rebuild_index(graph, index, progress=lambda _doc: bar.update(1))
     except PolicyKGError as e:
         _fail(e)
     typer.echo(f"reindexed {n} documents: {index.count()} search units")
@@ -167,9 +169,6 @@ def migrate(
 ) -> None:
     """Copy the graph from one backend to another (e.g. --from sqlite --to neo4j), one document
     per transaction; safe to run again after an interruption."""
-    from policykg.app.backends import open_graph
-    from policykg.app.maintenance import migrate as copy
-
     if source == target:
         _fail(InvalidInput("--from and --to name the same backend"))
     try:
@@ -177,7 +176,7 @@ def migrate(
         src = open_graph(settings.model_copy(update={"graph": source.value}))
         dst = open_graph(settings.model_copy(update={"graph": target.value}))
         with typer.progressbar(length=src.counts()["documents"], label="migrating", file=sys.stderr) as bar:
-            n = copy(src, dst, progress=lambda _doc: bar.update(1))
+            n = copy_store(src, dst, progress=lambda _doc: bar.update(1))
         a, b = src.counts(), dst.counts()
     except PolicyKGError as e:
         _fail(e)
@@ -199,8 +198,6 @@ def match(
     """Which policies apply: --firm gives the firm's clauses (eligible / unknown / ineligible,
     with reasons, benefit and the questions that would settle the unknowns); --policy gives the
     firms a policy's clauses apply to."""
-    from policykg.app import matching
-
     if (firm is None) == (policy is None):
         _fail(InvalidInput("give exactly one of --firm or --policy"))
     try:
@@ -254,8 +251,6 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
-    import uvicorn
-
     uvicorn.run("policykg.api.main:create_app", factory=True, host=host, port=port)
 
 
@@ -274,10 +269,6 @@ def firms_import(
     document: a bad row (invalid 统一社会信用代码, unreadable capital or date) fails its file, names the
     row and column, and stores nothing from it. Re-importing an unchanged file changes nothing; a
     changed file replaces what it stored before. Exit code 1 if any file failed."""
-    from policykg.core.ontology import PKG, name
-    from policykg.ingest.firms import import_firm_files, iter_firm_files
-    from policykg.ingest.pipeline import Ingestor
-
     try:
         settings, graph, index = _stores()
         files = iter_firm_files(paths)
@@ -300,7 +291,7 @@ def firms_import(
         typer.echo(f"{len(results)} files: {changed} firms imported, "
                    f"{sum(r.firms for r in ok if r.outcome == 'unchanged')} unchanged, "
                    f"{len(results) - len(ok)} files failed (nothing stored from them). "
-                   f"Store: {graph.counts().get('nodes:' + name(PKG.Enterprise), 0)} firms in {settings.data_dir}")
+                   f"Store: {graph.counts().get('nodes:' + term(PKG.Enterprise), 0)} firms in {settings.data_dir}")
     graph.close()
     index.close()
     if any(r.outcome == "failed" for r in results):
@@ -308,6 +299,45 @@ def firms_import(
 
 
 app.add_typer(firms_app, name="firms")
+
+
+rules_app = typer.Typer(help="Curated rules: hand-checked conditions that win over what extraction read.",
+                        no_args_is_help=True)
+
+
+@rules_app.command("list")
+def rules_list(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Show the rule files in use, where they are read from (the packaged folder, or
+    POLICYKG_RULES_DIR), and the clauses each rule overrides — with whether that clause is in
+    the graph. A file that does not validate is an error naming the file and the rule."""
+    try:
+        settings, graph, index = _stores()
+        folder = rules_dir()
+        listing = rule_files(folder)
+        clauses = {r.clause: graph_has(graph, r.clause) for _f, rules in listing for r in rules}
+    except PolicyKGError as e:
+        _fail(e)
+    origin = "POLICYKG_RULES_DIR" if settings.rules_dir else "packaged with policykg"
+    if as_json:
+        typer.echo(json.dumps({
+            "folder": str(folder), "origin": origin,
+            "files": [{"file": f.name, "rules": [{**r.summary(), "in_graph": clauses[r.clause]} for r in rules]}
+                      for f, rules in listing]}, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"rules folder: {folder} ({origin})")
+        for f, rules in listing:
+            typer.echo(f"{f.name}: {len(rules)} rule{'s' if len(rules) != 1 else ''}")
+            for r in rules:
+                until = f" to {r.effective_to}" if r.effective_to else ""
+                seen = "in the graph" if clauses[r.clause] else "not in the graph yet"
+                typer.echo(f"  {r.clause}  v{r.version}, from {r.effective_from}{until} — overrides extraction ({seen})")
+        if not listing:
+            typer.echo("no rule files: every clause is answered from what extraction read")
+    graph.close()
+    index.close()
+
+
+app.add_typer(rules_app, name="rules")
 
 
 def main() -> None:

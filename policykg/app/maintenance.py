@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from policykg.core.errors import NotFound
 from policykg.core.model import DuplicatePolicy
 from policykg.graph.store import GraphStore
 from policykg.ingest.units import units_for
@@ -40,3 +41,12 @@ def migrate(source: GraphStore, target: GraphStore, *, progress: Callable[[str],
         if progress:
             progress(doc.doc_id)
     return n
+
+
+def graph_has(graph: GraphStore, node_id: str) -> bool:
+    """Whether the graph holds a node with this id."""
+    try:
+        graph.get_node(node_id)
+    except NotFound:
+        return False
+    return True

@@ -51,6 +51,11 @@ class Rule:
     note: str = ""
     source: str = field(default="", compare=False)  # file:index, for messages
 
+    def summary(self) -> dict[str, Any]:
+        """What `policykg rules list` shows of a rule."""
+        return {"clause": self.clause, "version": self.version, "effective_from": self.effective_from,
+                "effective_to": self.effective_to, "source": self.source}
+
     def in_force(self, on: str) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
@@ -179,11 +184,20 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
     Raises:
         InvalidInput: the folder does not exist, or a rule in it does not validate.
     """
+    return [r for _path, rules in rule_files(directory) for r in rules]
+
+
+def rule_files(directory: Path | None = None) -> list[tuple[Path, list[Rule]]]:
+    """Each rule file in `directory` (default: `rules_dir()`) with its validated rules, by name.
+
+    Raises:
+        InvalidInput: the folder does not exist, or a rule in it does not validate.
+    """
     directory = directory or rules_dir()
     if not directory.is_dir():
         raise InvalidInput(f"rules folder {directory} does not exist",
                            hint="set POLICYKG_RULES_DIR to a folder of *.yaml rule files, or unset it")
-    return [r for p in sorted(directory.glob("*.yaml")) for r in load_rule_file(p)]
+    return [(p, load_rule_file(p)) for p in sorted(directory.glob("*.yaml"))]
 
 
 @lru_cache(maxsize=4)
