@@ -235,8 +235,6 @@ def test_heldout_case(data_dir, tmp_path, n, case):
         assert any(x["criterion"].get("attribute") == attr for x in lines(r, outcome)), r["reasons"]
     if case.estimate is not None:
         assert r["benefit"]["estimate_yuan"] == case.estimate, r["benefit"]
-    if case.status == "unknown":  # unknown means nothing failed outright
-        assert not lines(r, "not met") or any(x["outcome"] in ("missing fact", "needs review") for x in r["reasons"])
 
 
 @pytest.mark.parametrize("n,case", [pytest.param(i, c, id=c.id) for i, c in enumerate(CASES, 1)
