@@ -181,7 +181,8 @@ class Neo4jGraphStore:
                 self._driver = driver
             return self._driver
 
-    def _session(self):
+    def session(self):
+        """A session on the store's database (driver opened on first use), for Cypher it has no method for."""
         return self._connect().session(database=self.database)
 
     def _make_schema(self, driver) -> None:
@@ -215,7 +216,7 @@ class Neo4jGraphStore:
 
     def drop_all(self) -> None:
         """Delete every node and relationship of this store's namespace (tests, resets)."""
-        with self._errors(), self._session() as s:
+        with self._errors(), self.session() as s:
             s.run(Q.drop_all(self.ns)).consume()
 
     # ------------------------------------------------------------------ writes
@@ -227,13 +228,13 @@ class Neo4jGraphStore:
             if e.label not in self._relations:
                 raise InvalidInput(f"edge {e.key!r} has type {e.label!r}, which is not an ontology relation")
         try:
-            with self._errors(), self._session() as s:
+            with self._errors(), self.session() as s:
                 return s.execute_write(self._write_tx, doc, policy)
         except (TypeError, ValueError, OverflowError) as e:
             raise InvalidInput(f"document {doc.doc_id} holds a value the graph store cannot store: {e}") from e
 
     def delete_document(self, doc_id: str) -> bool:
-        with self._errors(), self._session() as s:
+        with self._errors(), self.session() as s:
             return s.execute_write(self._delete_tx, doc_id)
 
     def _write_tx(self, tx, doc: DocumentGraph, policy: DuplicatePolicy) -> WriteOutcome:
@@ -340,7 +341,7 @@ class Neo4jGraphStore:
                 for r in tx.run(Q.edge_facts(self.ns), keys=keys)]
 
     def _read(self, work, *args):
-        with self._errors(), self._session() as s:
+        with self._errors(), self.session() as s:
             return s.execute_read(work, *args)
 
     # ------------------------------------------------------------------ reads

@@ -198,8 +198,9 @@ class ElasticsearchIndex:
     # -- writes ----------------------------------------------------------------------------
 
     @staticmethod
-    def _unit_actions(index: str, doc_id: str, version: str, generation: int,
-                      units: list[SearchUnit]) -> Iterator[dict[str, Any]]:
+    def unit_actions(index: str, doc_id: str, version: str, generation: int,
+                     units: list[SearchUnit]) -> Iterator[dict[str, Any]]:
+        """The bulk actions that index one document's units as one generation (step 1 of a write)."""
         for n, u in enumerate(units):
             # The body goes under _source: the bulk helper would take a top-level "version"
             # for the _version metadata.
@@ -244,7 +245,7 @@ class ElasticsearchIndex:
             # No refresh between the steps: a refresh that exposes step 2's deletions also
             # exposes step 1's units (one shard applies operations in order), and the one at
             # the end exposes all three at once.
-            helpers.bulk(es, self._unit_actions(self.alias, doc_id, version, generation, units),
+            helpers.bulk(es, self.unit_actions(self.alias, doc_id, version, generation, units),
                          chunk_size=1000)
             self._delete_units(doc_id, older_than=generation)
             # A 409 means a newer write of this document already recorded its version.
@@ -321,7 +322,7 @@ class ElasticsearchIndex:
             nonlocal count
             generation = time.time_ns()
             for doc_id, version, units in units_by_doc:
-                yield from self._unit_actions(index, doc_id, version, generation, units)
+                yield from self.unit_actions(index, doc_id, version, generation, units)
                 yield self._marker_action(index, doc_id, version, generation)
                 count += len(units)
 

@@ -34,7 +34,7 @@ def neo4j(request, tmp_path) -> Neo4jGraphStore:
 
 
 def cypher(store: Neo4jGraphStore, query: str, **params) -> list[dict]:
-    with store._session() as s:
+    with store.session() as s:
         return [r.data() for r in s.run(query, **params)]
 
 

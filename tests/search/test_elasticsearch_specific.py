@@ -126,7 +126,7 @@ def test_an_interrupted_replace_is_finished_by_the_next_write(es_index):
     es_index.write_document("a.txt", "v1", [unit("PolicyClause:A#1", "a.txt", "科技保险补贴")])
     # A writer that died after step 1 (new units in, old ones not yet deleted, version not recorded).
     crashed = time.time_ns()
-    helpers.bulk(es_index.es, es_index._unit_actions(
+    helpers.bulk(es_index.es, es_index.unit_actions(
         es_index.alias, "a.txt", "v2", crashed, [unit("PolicyClause:A#2", "a.txt", "瞪羚企业")]), refresh=True)
     assert es_index.document_version("a.txt") == "v1"  # so the next ingest writes the document again
     assert es_index.search(parse_query("科技保险")) and es_index.search(parse_query("瞪羚企业"))
