@@ -30,7 +30,7 @@ from policykg.core.ontology import PKG, load_ontology, name
 from policykg.core.settings import Settings
 from policykg.graph import neo4j_queries as Q
 from policykg.graph.sqlite_store import document_from_rows, merge_edges, merge_facts
-from policykg.graph.store import decide_duplicate
+from policykg.graph.store import decide_duplicate, visit
 
 # Properties that identify an instance outside this graph get an index, on their class
 # (rdfs:domain) when the ontology gives one, else on every entity.
@@ -380,10 +380,7 @@ class Neo4jGraphStore:
                               for r in tx.run(Q.incident_edges(self.ns), ids=frontier))
                 for key in rows:
                     keys.add(key)
-                    for other in (key[0], key[2]):
-                        if other not in seen and len(seen) < limit:
-                            seen.add(other)
-                            nxt.append(other)
+                    visit((key[0], key[2]), seen, nxt, limit=limit)
                 frontier = nxt
             return self._facts(tx, sorted(seen)), self._edge_rows(tx, keys)
         facts, rows = self._read(work)

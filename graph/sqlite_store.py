@@ -19,7 +19,7 @@ from policykg.core.model import (
     WriteOutcome,
 )
 from policykg.core.sqlite import connect, write_transaction
-from policykg.graph.store import decide_duplicate
+from policykg.graph.store import decide_duplicate, visit
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (
@@ -208,10 +208,7 @@ class SqliteGraphStore:
                             continue
                         seen_rows.add(r[:4])
                         rows.append(r)
-                        for other in (r[0], r[2]):
-                            if other not in seen and len(seen) < limit:
-                                seen.add(other)
-                                nxt.append(other)
+                        visit((r[0], r[2]), seen, nxt, limit=limit)
                 frontier = nxt
             facts = self._facts(sorted(seen))
         nodes = [merge_facts(i, facts[i]) for i in sorted(facts)]

@@ -95,3 +95,12 @@ def decide_duplicate(stored: str | None, doc: DocumentGraph, policy: DuplicatePo
         raise Conflict(f"document {doc.doc_id} is stored in another version",
                        hint="delete it first or ingest with overwrite")
     return None
+
+
+def visit(ends: tuple[str, str], seen: set[str], frontier: list[str], *, limit: int) -> None:
+    """One step of a breadth-first walk: the ends of an edge not seen yet join the next frontier,
+    while fewer than `limit` nodes are seen (both stores walk `neighbours` this way)."""
+    for node_id in ends:
+        if node_id not in seen and len(seen) < limit:
+            seen.add(node_id)
+            frontier.append(node_id)

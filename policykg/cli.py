@@ -6,6 +6,7 @@ import html
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -48,6 +49,16 @@ def _stores():
     return settings, open_graph(settings), open_index(settings)
 
 
+def _ingestor_for(paths: list[Path], list_files: Callable[[list[Path]], list[Path]]):
+    """The stores, the files `paths` name (checked before anything is read) and an ingestor."""
+    try:
+        settings, graph, index = _stores()
+        files = list_files(paths)
+    except PolicyKGError as e:
+        _fail(e)
+    return settings, graph, index, files, Ingestor(graph, index, max_bytes=settings.max_file_bytes)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files (.txt .docx .pdf .html) or folders.")],
@@ -55,12 +66,7 @@ def ingest(
     workers: Annotated[int, typer.Option(help="Processes that read and analyse files (0 = one per CPU core).")] = 0,
 ) -> None:
     """Ingest documents into the graph and the search index (each document atomically)."""
-    try:
-        settings, graph, index = _stores()
-        files = iter_input_files(paths)
-    except PolicyKGError as e:
-        _fail(e)
-    ingestor = Ingestor(graph, index, max_bytes=settings.max_file_bytes)
+    settings, graph, index, files, ingestor = _ingestor_for(paths, iter_input_files)
     results = []
     with typer.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
         def progress(path, result):
@@ -269,12 +275,7 @@ def firms_import(
     document: a bad row (invalid 统一社会信用代码, unreadable capital or date) fails its file, names the
     row and column, and stores nothing from it. Re-importing an unchanged file changes nothing; a
     changed file replaces what it stored before. Exit code 1 if any file failed."""
-    try:
-        settings, graph, index = _stores()
-        files = iter_firm_files(paths)
-    except PolicyKGError as e:
-        _fail(e)
-    ingestor = Ingestor(graph, index, max_bytes=settings.max_file_bytes)
+    settings, graph, index, files, ingestor = _ingestor_for(paths, iter_firm_files)
     with typer.progressbar(length=len(files), label="importing firms", file=sys.stderr) as bar:
         try:
             results = import_firm_files(files, ingestor, done=lambda _path, _result: bar.update(1))

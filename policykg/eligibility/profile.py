@@ -33,12 +33,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -123,6 +124,16 @@ def canonical_in(scheme, label: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------- the profile format
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """A field validator from a check that raises InvalidInput (pydantic reports ValueError)."""
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except InvalidInput as e:
+            raise ValueError(e.detail) from None
+    return validate
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -130,18 +141,10 @@ class _Strict(BaseModel):
 class QualificationIn(_Strict):
     """A qualification the firm holds (资质认定)."""
 
-    name: str = Field(description="资质: a label or alias of the ontology's QualificationScheme "
+    name: Annotated[str, AfterValidator(_checked(canonical_qualification))] = Field(description="资质: a label or alias of the ontology's QualificationScheme "
                                   "(高新技术企业 / 高企, 科技型企业, 专精特新企业 …); stored as the canonical label.")
     date: dt.date = Field(description="认定日期 (ISO date).")
     expires: dt.date | None = Field(None, description="有效期至 (ISO date), if the qualification lapses.")
-
-    @field_validator("name")
-    @classmethod
-    def _canonical(cls, v: str) -> str:
-        try:
-            return canonical_qualification(v)
-        except InvalidInput as e:
-            raise ValueError(e.detail) from None
 
     @model_validator(mode="after")
     def _dates(self) -> QualificationIn:
@@ -205,7 +208,7 @@ class FirmProfileIn(_Strict):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, title="FirmProfile")
 
-    credit_code: str = Field(description="统一社会信用代码 (18 characters, GB 32100 check character).")
+    credit_code: Annotated[str, AfterValidator(_checked(validate_credit_code))] = Field(description="统一社会信用代码 (18 characters, GB 32100 check character).")
     name: str = Field(min_length=1, description="企业名称.")
     registered_place: str | None = Field(None, description="注册地, e.g. 浙江省嘉兴市南湖区 (an address works).")
     qualifications: list[QualificationIn] = Field(
@@ -219,14 +222,6 @@ class FirmProfileIn(_Strict):
     no_major_violation: bool | None = Field(None, description="无重大违法违规行为 (true) or not (false).")
     source: str | None = Field(None, description="Where these facts come from (defaults to the file name).")
     as_of: dt.date | None = Field(None, description="The date the facts were stated (ISO date).")
-
-    @field_validator("credit_code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        try:
-            return validate_credit_code(v)
-        except InvalidInput as e:
-            raise ValueError(e.detail) from None
 
     @field_validator("yearly")
     @classmethod
