@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from policykg.core.model import DocumentGraph, Node, Provenance
 from policykg.core.ontology import PKG, load_ontology, name
+from policykg.eligibility.attributes import attribute_table
 from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
 from policykg.eligibility.engine import format_number as _num
 from policykg.eligibility.rules import Rule, rule_in_force
@@ -69,16 +70,11 @@ def _alt(words) -> str:
 def lexicon() -> Lexicon:
     o = load_ontology()
     key = lambda c: name(c.iri).rsplit("/", 1)[-1]
-    attrs, vtypes, units, prefs = {}, {}, {}, {}
-    for c in o.concepts(PKG.AttributeScheme):
-        k = key(c)
-        prefs[k] = c.pref_label
-        vtypes[k] = str(next(iter(o.graph.objects(c.iri, PKG.valueType)), "text"))
-        u = next(iter(o.graph.objects(c.iri, PKG.unit)), None)
-        if u is not None:
-            units[k] = str(u)
-        for label in c.labels:
-            attrs[label] = k
+    table = attribute_table()
+    prefs = {k: a.label for k, a in table.items()}
+    vtypes = {k: a.value_type for k, a in table.items()}
+    units = {k: a.unit for k, a in table.items() if a.unit is not None}
+    attrs = {label: k for k, a in table.items() for label in a.labels}
     ops = {label: key(c) for c in o.concepts(PKG.OperatorScheme) for label in c.labels}
     quals = {label: c.pref_label for c in o.concepts(PKG.QualificationScheme) for label in c.labels}
     kinds = {label: c.pref_label for c in o.concepts(PKG.BenefitTypeScheme) for label in c.labels}

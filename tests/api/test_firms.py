@@ -1,17 +1,16 @@
-"""The eligibility routes over HTTP against a real server."""
+"""The eligibility routes for firms over HTTP against a real server: /profile-schema,
+POST /firms, GET /firms/{key}/matches, POST /match."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import httpx
 import pytest
 
-from policykg.api.main import create_app
-from tests.api.test_api import _settings, live_server
+from policykg.core.credit_code import check_character
+from tests.api.utils import ELIGIBILITY_KEY
 from tests.conftest import ZHEJIANG
 
-KEY = "eligibility-key"
+KEY = ELIGIBILITY_KEY
 AUTH = {"X-API-Key": KEY}
 PROFILE = {"credit_code": "91330402MA28A1X0XW", "name": "嘉兴测试科技有限公司", "registered_place": "浙江省嘉兴市",
            "qualifications": [{"name": "高新技术企业", "date": "2020-12-01"}], "as_of": "2024-01-01"}
@@ -19,12 +18,9 @@ CLAUSE = "PolicyClause:嘉科综〔2018〕47号#第二条"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> httpx.Client:
-    app = create_app(_settings(Path(tmp_path_factory.mktemp("elig")), api_key=KEY))
-    with live_server(app) as url, httpx.Client(base_url=url, timeout=60) as c:
-        data = (ZHEJIANG / "0410.txt").read_bytes()
-        assert c.post("/documents", files={"file": ("0410.txt", data)}, headers=AUTH).status_code == 201
-        yield c
+def client(eligibility_client: httpx.Client) -> httpx.Client:
+    """This module calls the eligibility server (0410.txt, key `ELIGIBILITY_KEY`)."""
+    return eligibility_client
 
 
 def result_for(body, clause=CLAUSE):
@@ -74,8 +70,6 @@ def test_the_estimate_is_the_firms_tier_and_the_window_is_shown(client):
         r = client.post("/documents", files={"file": (name, (ZHEJIANG / name).read_bytes())}, headers=AUTH)
         assert r.status_code in (200, 201), r.text
     firm = {"credit_code": "91330000MA2H000019", "name": "仙居测试商贸有限公司", "registered_place": "浙江省台州市仙居县"}
-    from policykg.core.credit_code import check_character
-
     firm["credit_code"] = firm["credit_code"][:17] + check_character(firm["credit_code"][:17])
 
     def branch_tier(revenue: int) -> dict:

@@ -1,0 +1,50 @@
+"""GET /search."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.utils import assert_problem
+
+
+def test_search_expands_synonyms_and_marks_terms(client, ingested):
+    r = client.get("/search", params={"q": "高企"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "高企"
+    expanded = [h for h in body["hits"] if "高新技术企业" in h["text"] and "高企" not in h["text"]]
+    assert expanded, "高企 should find text that only says 高新技术企业"
+    assert all("<mark>" in h["snippet"] for h in expanded)
+    assert "<mark>高新技术企业</mark>" in expanded[0]["snippet"]
+    hit = expanded[0]
+    assert set(hit) >= {"node_id", "label", "doc_id", "title", "score", "snippet", "text", "node_url"}
+    linked = client.get(hit["node_url"])  # each hit links to its node
+    assert linked.status_code == 200
+    assert linked.json()["id"] == hit["node_id"]
+
+
+def test_search_filters_by_type(client, ingested):
+    r = client.get("/search", params=[("q", "高新技术企业"), ("type", "PolicyClause"), ("limit", "5")])
+    hits = r.json()["hits"]
+    assert 0 < len(hits) <= 5
+    assert {h["label"] for h in hits} == {"PolicyClause"}
+    both = client.get("/search", params=[("q", "高新技术企业"), ("type", "PolicyClause"), ("type", "Qualification")])
+    assert {h["label"] for h in both.json()["hits"]} == {"PolicyClause", "Qualification"}
+
+
+def test_search_pages_with_offset(client, ingested):
+    page1 = client.get("/search", params={"q": "企业", "limit": 3}).json()["hits"]
+    page2 = client.get("/search", params={"q": "企业", "limit": 3, "offset": 3}).json()["hits"]
+    assert len(page1) == 3 and page2
+    assert not {h["node_id"] for h in page1} & {h["node_id"] for h in page2}
+
+
+def test_search_with_unknown_type_is_422(client):
+    body = assert_problem(client.get("/search", params={"q": "高企", "type": "Spaceship"}), 422)
+    assert "type" in body["detail"]
+    assert body["errors"][0]["location"] == "query.type.0"
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "   "}, {"q": "高企", "limit": 0}, {"q": "高企", "limit": 101}])
+def test_search_with_bad_parameters_is_422(client, params):
+    assert_problem(client.get("/search", params=params), 422)
