@@ -21,11 +21,20 @@ from itertools import pairwise
 
 from policykg.core.model import DocumentGraph, Node, Provenance
 from policykg.core.ontology import PKG, load_ontology, name
+from policykg.core.places import (
+    OWN_PLACE,
+    PLACE_IN_TEXT,
+    ParsedPlace,
+    is_place_name,
+    level_pattern,
+    levels_in,
+    place_of_name,
+)
 from policykg.eligibility.attributes import attribute_table
 from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
 from policykg.eligibility.engine import format_number as _num
 from policykg.eligibility.rules import Rule, rule_in_force
-from policykg.ingest.text import MONEY_RE, money_to_yuan, sentence_around
+from policykg.ingest.text import DATE_RE, MONEY_RE, cn_to_int, money_to_yuan, parse_date, sentence_around
 
 L_CLAUSE, L_CRIT, L_BENEFIT = name(PKG.PolicyClause), name(PKG.EligibilityCriterion), name(PKG.Benefit)
 HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(PKG.PROVIDES)
@@ -35,7 +44,6 @@ P = {p: name(getattr(PKG, p)) for p in (
     "issuer", "application_window", "per_unit")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
-_NOT_A_PLACE = ("园区", "开发区", "新区", "产业区", "功能区", "集聚区", "小区", "社区", "街区", "景区", "城区", "示范区")
 _TOTAL = "总额|金额|合计|总计|累计"  # 研发费用，总额在30万元以上: the figure just named, continued
 _TOTAL_RE = re.compile(rf"(?:{_TOTAL})(?:在|达到|超过|不低于)?\s*\d")
 _CJK = "\u4e00-\u9fa5"
@@ -107,19 +115,22 @@ def lexicon() -> Lexicon:
         rf"|(?:未|无|没有|不得)被?列入[^。；]{{0,80}}?(?:黑名单|负面清单|失信[^，。；、”]{{0,6}}|异常名录|严重违法))"
         rf"(?:[、和及与或][^，。；、]{{1,14}}?(?:事故|刑事案件|投诉|处罚))*")
     place_labels = [lb for lb, k in attrs.items() if vtypes[k] == "place"]
-    place_word = rf"(?P<{{}}>[{_CJK}]{{{{2,5}}}}?(?:省|市|县|区)|[本我](?:省|市|县|区))"
+
+    def place_word(group: str) -> str:
+        return rf"(?P<{group}>{PLACE_IN_TEXT}|{OWN_PLACE})"
+
     place = re.compile(
-        rf"(?:在|于)?{place_word.format('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|税务|登记)?"
+        rf"(?:在|于)?{place_word('place')}(?:范围内|行政区域内|区域内|境内|内)?(?:依法|完成)?(?:工商|税务|登记)?"
         rf"(?:注册|登记注册|登记|{_alt(place_labels)})(?:[和及、]税务登记)?"
         # 我市企业 / 本县企业: a firm of the issuer's place
-        rf"|(?P<place3>[本我](?:省|市|县|区))(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业|新认定|新引进|首次)"
-        rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word.format('place2')}")
+        rf"|(?P<place3>{OWN_PLACE})(?:内|辖区内?)?(?:的)?(?=企业|工业企业|中小企业|新认定|新引进|首次)"
+        rf"|(?:{_alt(place_labels)}|注册地?)(?:和税务登记)?(?:地址)?(?:均)?(?:在|为|于){place_word('place2')}")
     kind = re.compile(_alt(kinds))
     # 对新认定的国家级、省级企业技术中心 / 市级以上众创空间: the firm runs a platform of that level
     # (a market such as 省股权交易中心 is where a firm lists, not a platform it runs)
     platforms = {lb: c.pref_label for c in o.concepts(PKG.PlatformTypeScheme) for lb in c.labels
                  if "交易" not in c.pref_label}
-    level = rf"(?:国家级?|省部级|省级?|(?:(?![的为在有评获])[{_CJK}]){{0,3}}市级|县级|区级)"
+    level = level_pattern()
     platform = re.compile(
         rf"(?P<levels>{level}(?:[、和及与或]{level})*)(?P<up>及?以上)?的?"
         rf"(?P<fill>[{_CJK}]{{0,4}}?)(?P<ptype>{_alt(platforms)})") if "platform" in vtypes else None
@@ -210,35 +221,23 @@ class CriteriaReader:
             c.children.sort(key=lambda cid: out[cid].start)
         return out
 
-    def _issuer_levels(self) -> tuple[str | None, str | None, str | None, str] | None:
-        """(省, 市, 区县, the words they were read from) of the policy's issuing body, else of its
-        title (遂昌县振兴生态工业…); 嘉兴港区, a zone, stands for the city it is named after."""
+    def _issuer_levels(self) -> tuple[ParsedPlace, str] | None:
+        """The place of the policy's issuing body, else of its title (遂昌县振兴生态工业…), and the
+        words it was read from."""
         policy = self.doc.nodes.get(self.doc.policy_id or "")
         props = policy.properties if policy else {}
-        name_char = rf"(?:(?![省市县区])[{_CJK}])"
         title = re.sub(r"^(?:关于|印发|转发|[《<〈])+", "", str(props.get("title") or ""))
         for source in (props.get(P["issuer"]), title):
-            if not source:
-                continue
-            # 中共东阳市委: the party committee of 东阳市
-            s = re.sub(r"^(?:中共|中国人民银行|国家税务总局)", "", source)
-            m = re.match(rf"(?P<prov>{name_char}{{2,3}}省)?(?P<city>{name_char}{{2,4}}?市)?(?P<county>{name_char}{{1,4}}?[区县])?", s)
-            if not m or not m.group(0):
-                continue
-            prov, city, county = m.group("prov"), m.group("city"), m.group("county")
-            if county and county.endswith(_NOT_A_PLACE + ("港区",)):
-                if city or prov or len(county) < 4:
-                    county = None
-                else:
-                    city, county = county[:2] + "市", None
-            if prov or city or county:
-                return prov, city, county, source.split("》")[0]
+            place = place_of_name(source)
+            if place is not None:
+                return place, source.split("》")[0]
         return None
 
     def _issuer_place(self) -> dict[str, str | None]:
-        """What 本省 / 我市 / 本县 / 我区 stand for in this document."""
-        prov, city, county, _ = self._issuer_levels() or (None, None, None, "")
-        return {"省": prov, "市": city or county, "县": county or city, "区": county or city}
+        """What 本省 / 我市 / 本县 / 我区 stand for in this document (我市 in a district of 重庆市 is 重庆市)."""
+        p = (self._issuer_levels() or (ParsedPlace(None, None, None, ""), ""))[0]
+        city = p.city_level
+        return {"省": p.province, "市": city or p.county, "县": p.county or city, "区": p.county or city}
 
     def jurisdiction(self) -> Criterion | None:
         """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
@@ -246,9 +245,8 @@ class CriteriaReader:
         levels = self._issuer_levels()
         if levels is None:
             return None
-        prov, city, county, quote = levels
-        place = (city or "") + county if county else city or prov
-        return Criterion("registered_place", "eq", place, text=quote)
+        place, quote = levels
+        return Criterion("registered_place", "eq", place.name, text=quote)
 
     def own_ranges(self, cid: str) -> list[tuple[int, int]]:
         """Parts of a clause that are not inside its sub-clauses."""
@@ -299,7 +297,7 @@ class CriteriaReader:
                 place = self.place.get(place[-1])
                 if not place:
                     continue
-            if place.endswith("区") and len(place) <= 2 or place.endswith(_NOT_A_PLACE):
+            if not is_place_name(place):
                 continue  # 园区, 社区, 物流园区: a part of a place the firm's registration does not name
             out.append(Found(m.start(), m.end(), Criterion("registered_place", "eq", place, text=m.group(0))))
             taken.append(m.span())
@@ -347,7 +345,7 @@ class CriteriaReader:
             if not free(*m.span()):
                 continue
             kind = lex.platforms[m.group("ptype")]
-            for lv in _levels(m.group("levels"), bool(m.group("up"))):
+            for lv in levels_in(m.group("levels"), and_above=bool(m.group("up"))):
                 out.append(Found(m.start(), m.end(), Criterion("platform", "has", lv + kind, text=m.group(0))))
             taken.append(m.span())
         for m in lex.qualification_re.finditer(t, a, b):
@@ -537,7 +535,7 @@ class CriteriaReader:
             s = _FILLER.sub("", s).strip(" ，、；：:（）()")
         s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
         if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|增为|纳入|转为|创建|组建"
-                        r"|认定[（(]组建[)）])?为?(?:(?:国家级?|省部?级?|[\u4e00-\u9fa5]{0,3}市级?|县级?|区级?)(?:及以上|以上)?[、和及与]?)*", s):
+                        rf"|认定[（(]组建[)）])?为?(?:{level_pattern(bare=True)}(?:及以上|以上)?[、和及与]?)*", s):
             return False  # 对首次认定为 (高新技术企业): the qualification's own verb
         return len(re.findall(f"[{_CJK}]", s)) >= 3
 
@@ -792,22 +790,6 @@ def _per_unit_prefix(text: str, attr_start: int) -> bool:
     return bool(_DENSITY_PREFIX.search(text[max(0, attr_start - 4):attr_start]))
 
 
-_LEVEL_ORDER = ("区级", "市级", "省级", "国家级")
-
-
-def _levels(s: str, and_above: bool) -> list[str]:
-    """国家、省和嘉兴市级 → 国家级, 省级, 市级; 市级以上 → 市级, 省级, 国家级."""
-    out = []
-    for w in re.split(r"[、和及与或]", s):
-        lv = ("国家级" if w.startswith("国家") else "省级" if w.startswith("省") else
-              "市级" if w.endswith("市级") else "区级")
-        if lv not in out:
-            out.append(lv)
-    if and_above and len(out) == 1:
-        out = list(_LEVEL_ORDER[_LEVEL_ORDER.index(out[0]):])
-    return out
-
-
 def _period(s: str | None) -> str | None:
     if not s:
         return None
@@ -1025,8 +1007,6 @@ _UNTIL = re.compile(r"(?:执行到|执行至|有效期至|有效期到|截止到
 def _validity(r: CriteriaReader) -> tuple[str | None, str | None]:
     """When the document is in force: 本意见自2018年1月1日起施行，有效期三年 → (2018-01-01, 2020-12-31);
     自发布之日起施行 → from the issue date; 执行到2021年12月31日 → to that day."""
-    from policykg.ingest.text import DATE_RE, cn_to_int, parse_date
-
     policy = r.doc.nodes.get(r.doc.policy_id or "")
     issued = policy.properties.get("issue_date") if policy else None
     start = end = None
@@ -1101,7 +1081,7 @@ def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
             break  # 本办法所指的新材料主要包括：… defines words, it sets no condition
         own.append((a, b))
     for a, b in own:
-        if PROCEDURE_RE.search(r.text[a:b]) or _grants_something(r.text[a:b]):
+        if PROCEDURE_RE.search(r.text[a:b]) or grants_something(r.text[a:b]):
             continue
         if OR_LIST_RE.fullmatch(r.text[a:b].strip("：: ")) or re.fullmatch(r"具体为[：:]?", r.text[a:b].strip()):
             continue
@@ -1142,9 +1122,14 @@ def _lead_condition(r: CriteriaReader, cid: str) -> Condition | None:
         else Condition.all_of(*alts)
 
 
-def _grants_something(s: str) -> bool:
-    """实际投资额在500万元以上的，提供1000平方米的免租创业场所: in a scope article, a sentence that
-    gives something is a benefit of its own, not a condition on the document's grants."""
+def grants_something(s: str) -> bool:
+    """Whether a sentence of a scope article gives something: then it is a benefit of its own, not
+    a condition on the document's grants.
+
+    Args:
+        s: e.g. 实际投资额在500万元以上的，提供1000平方米的免租创业场所 (True);
+            在我县工商登记、依法纳税缴费、账证健全 (False).
+    """
     return bool(re.search(r"给予|给以|予以|提供|按[^，。；]{0,20}计算", s)
                 and re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?(?:元|平方米)|[%％]", s))
 

@@ -11,6 +11,7 @@ from spacy.language import Language
 from policykg.core.errors import NotAPolicy
 from policykg.core.model import DocumentGraph, Provenance
 from policykg.core.ontology import PKG, load_ontology, name
+from policykg.core.places import level_of, place_of_name
 from policykg.core.tokens import remember_doc_words
 from policykg.ingest.criteria import add_criteria
 from policykg.ingest.nlp import SPAN_KEY, doc_text
@@ -48,8 +49,6 @@ def _chunks(text: str, size: int):
         yield start, text[start:end]
         start = end
 _POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
-_PLACE_RE = re.compile(r"^(?P<prov>[\u4e00-\u9fa5]{2,3}省)?(?P<city>[\u4e00-\u9fa5]{2,4}?市)?(?P<county>[\u4e00-\u9fa5]{1,4}?[区县])?")
-_LEVEL_WORDS = (("国家级", "国家级"), ("国家", "国家级"), ("省级", "省级"), ("市级", "市级"), ("区级", "区级"), ("县级", "区级"))
 
 
 def node_id(label: str, key: str) -> str:
@@ -194,18 +193,21 @@ class Extractor:
         self.g.add_node(aid, L_AGENCY, agency, prov=prov)
         return aid
 
+    @staticmethod
+    def _places_of(issuer: str) -> list[str]:
+        """The places an issuing body's name starts with, widest first, the zone it is of last
+        (嘉兴港区管委会 → 嘉兴市, 嘉兴港区)."""
+        p = place_of_name(issuer)
+        if p is None:
+            return []
+        return p.chain + [p.zone] if p.zone else p.chain
+
     def _place_of(self, issuer: str) -> str | None:
-        m = _PLACE_RE.match(issuer)
-        if not m:
-            return None
-        parts = [p for p in (m["prov"], m["city"], m["county"]) if p]
+        parts = self._places_of(issuer)
         return parts[-1] if parts else None
 
     def _locate(self, node: str, issuer: str, prov: Provenance) -> None:
-        m = _PLACE_RE.match(issuer)
-        if not m:
-            return
-        parts = [p for p in (m["prov"], m["city"], m["county"]) if p]
+        parts = self._places_of(issuer)
         prev = None
         for p in parts:
             pid = node_id(L_PLACE, p)
@@ -227,7 +229,7 @@ class Extractor:
         own_title = re.sub(r"\s+", "", parsed.header.title or "")
         for start, doc in zip((c for c, _ in chunks), self.nlp.pipe(t for _, t in chunks)):
             remember_doc_words(doc, doc_text(doc))
-            inside_table = lambda pos: any(a <= pos <= b for a, b in table_ranges)  # noqa: E731
+            inside_table = lambda pos: any(a <= pos <= b for a, b in table_ranges)
             for ent in doc.ents:
                 if not inside_table(start + ent.start_char):
                     self._concept(ent.label_, ent.ent_id_ or ent.text, start + ent.start_char, start + ent.end_char)
@@ -293,11 +295,7 @@ class Extractor:
         return nid
 
     def _level(self, name_: str, a: int) -> str | None:
-        window = self.text[max(0, a - 6): a] + name_
-        for word, level in _LEVEL_WORDS:
-            if word in window:
-                return level
-        return None
+        return level_of(self.text[max(0, a - 6): a] + name_)
 
     def _fund(self, span, money, funds, chunk_start: int) -> None:
         a, b = chunk_start + span.start_char, chunk_start + span.end_char

@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from policykg.core.ontology import PKG, Ontology, load_ontology, name
+from policykg.core.places import level_words
 from policykg.core.tokens import ensure_dictionary
 from policykg.ingest.text import DATE_RE, find_doc_numbers, find_money, parse_date
 
@@ -47,12 +48,19 @@ STOP_WORDS = frozenset(
     类型 用好 已有 各类 首个 首家 设立了 成立了 建立了 包含 含 即 以下简称 简称 称 获 获批 新获 当选""".split()
 )
 
-# Modifiers that alone do not make a proper name (国家级众创空间 is a kind, not a platform).
+# Modifiers that alone do not make a proper name (国家级众创空间 is a kind, not a platform); with
+# the words for levels (国家级, 省, 县级 …, `generic_words`).
 GENERIC_WORDS = frozenset(
-    """国家级 省级 市级 区级 县级 国家 省 市 区 县 专业 专业化 特色 新型 各类 各级 大型 中小 一批 双创 联合 国际 国际性
+    """专业 专业化 特色 新型 各类 各级 大型 中小 一批 双创 联合 国际 国际性
     区域 区域性 公共 综合 综合性 高水平 高端 重点 龙头 骨干 优质 知名 大中型 科技 科研 企业 产业 行业 研发 创新 创业
-    技术 工程 市场化 社会化 市场 社会 国有 民营 外资 本地 本土 地方 全国 省部级 以上 及以上 级 或 和 现有 新 老""".split()
+    技术 工程 市场化 社会化 市场 社会 国有 民营 外资 本地 本土 地方 全国 以上 及以上 级 或 和 现有 新 老""".split()
 )
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> tuple[str, ...]:
+    """GENERIC_WORDS and every word for a level, longest first."""
+    return tuple(sorted(GENERIC_WORDS | set(level_words()), key=lambda w: (-len(w), w)))
 
 _PUNCT = set("，。；：、“”‘’《》（）()「」【】〔〕！？,.;:!?\"' \t\u3000—-…·/+─~＋")
 
@@ -290,7 +298,7 @@ class SuffixNameFinder:
             return cand.startswith(self.agency_prefixes) or "政府" in cand or "管委会" in cand or len(head) >= 2
         # Other kinds need a head that is more than generic modifiers.
         rest = head
-        for w in sorted(GENERIC_WORDS, key=len, reverse=True):
+        for w in generic_words():
             rest = rest.replace(w, "")
         return len(rest) >= 2
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from policykg.core.model import DocumentGraph, Provenance
 from policykg.core.ontology import PKG, Concept
-from policykg.core.places import place_chain
+from policykg.core.places import canonical_level, place_chain
 from policykg.eligibility.attributes import attribute, yearly_attributes
 from policykg.eligibility.engine import Fact
 from policykg.eligibility.profile import (
@@ -78,6 +78,11 @@ def infer_industries(business_scope: str | None) -> list[Concept]:
         if c not in out:
             out.append(c)
     return out
+
+def _level(label: str | None) -> str | None:
+    """A platform's 级别 as the LevelScheme names it (县级 → 区级, 省 → 省级); one it does not know, as given."""
+    return (canonical_level(label) or label) if label else label
+
 
 def add_place_chain(doc: DocumentGraph, firm: str, chain: list[str], prov: Provenance | None) -> None:
     """Place nodes for the chain, each PART_OF the wider one; the firm LOCATED_IN the last."""
@@ -189,11 +194,11 @@ def profile_to_document(profile: FirmProfileIn, source: str) -> DocumentGraph:
         p = prov(pld)
         doc.add_node(plid, L_PLATFORM, pl.name, prov=p,
                      **{P_PTYPE: canonical_in(PKG.PlatformTypeScheme, pl.type),
-                        P_LEVEL: canonical_in(PKG.LevelScheme, pl.level)})
+                        P_LEVEL: _level(pl.level)})
         doc.add_edge(firm, R_OPERATES, plid, prov=p)
     if "platforms" in profile.model_fields_set:
         # one fact listing 级别+类型 of every platform (省级企业技术中心), so "not among them" is known
-        held = [(canonical_in(PKG.LevelScheme, pl.level) or "") + (canonical_in(PKG.PlatformTypeScheme, pl.type)
+        held = [(_level(pl.level) or "") + (canonical_in(PKG.PlatformTypeScheme, pl.type)
                                                                    or pl.name) for pl in profile.platforms]
         facts.append(Fact("platform", held, date=as_of, source=src))
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from policykg.core.places import place_match
 from policykg.eligibility.attributes import value_type
 from policykg.eligibility.engine import PLACE, QUALIFICATION, Condition, Criterion, FirmProfile, Status
 from policykg.eligibility.operators import OPERATORS, compare
@@ -127,8 +128,6 @@ CODES = {1: Status.ELIGIBLE, 0: Status.UNKNOWN, -1: Status.INELIGIBLE}
 
 def _scalar(c: Criterion, value: object) -> bool | None:
     """The engine's comparison; None where it cannot compare (the engine says: missing fact)."""
-    from policykg.core.places import place_match
-
     if value_type(c.attribute) == PLACE and c.operator == "eq" and isinstance(value, str):
         return place_match(value, str(c.value))
     try:

@@ -53,6 +53,7 @@ from policykg.core.credit_code import validate_credit_code
 from policykg.core.errors import InvalidInput
 from policykg.core.model import Node
 from policykg.core.ontology import PKG, Concept, load_ontology, name
+from policykg.core.places import strip_level
 from policykg.eligibility.attributes import Attribute, yearly_attributes
 from policykg.eligibility.engine import Fact, FirmProfile
 
@@ -108,7 +109,7 @@ def canonical_qualification(label: str) -> str:
     c = _qualifications().get(label.strip())
     if c is None:
         # 省级专精特新中小企业, 浙江省科技型中小企业: a level or place in front of a label the scheme has
-        bare = re.sub(r"^(?:国家级?|省级?|市级?|县级?|区级?|[\u4e00-\u9fa5]{2,3}?[省市县区]级?)", "", label.strip())
+        bare = strip_level(label)
         c = _qualifications().get(bare) if bare != label.strip() else None
     if c is None:
         known = sorted({c.pref_label for c in _qualifications().values()})

@@ -10,6 +10,7 @@ import pytest
 from policykg.core.errors import InvalidInput
 from policykg.core.model import DocumentGraph
 from policykg.core.ontology import load_ontology
+from policykg.core.places import levels_in
 from policykg.eligibility.engine import Condition, Fact, FirmProfile, Status, evaluate
 from policykg.eligibility.rules import load_rule_file, load_rules
 from policykg.ingest import criteria
@@ -329,7 +330,7 @@ def test_an_unread_item_of_a_platform_list_keeps_the_firm_unknown_not_ineligible
 def test_levels_and_above():
     # 0477 「对新认定为省级以上重点农业企业研究院的」: 省级 or 国家级 (企业研究院 is a 研发中心 in the ontology)
     m = criteria.lexicon().platform_re.search("对新认定为省级以上重点农业企业研究院的")
-    assert criteria._levels(m["levels"], bool(m["up"])) == ["省级", "国家级"]
+    assert levels_in(m["levels"], and_above=bool(m["up"])) == ["省级", "国家级"]
     assert criteria.lexicon().platforms[m["ptype"]] == "研发中心"
     assert criteria.lexicon().platform_re.search("挂牌省股权交易中心") is None  # a market, not the firm's platform
 
@@ -361,8 +362,8 @@ def test_above_quota_and_above_scale_classes_are_qualifications():
 
 def test_a_scope_sentence_that_gives_something_is_not_a_condition():
     # 0526 台州 孵化机构 …及标准: 「实际投资额在500万元以上的，提供1000平方米的３年免租创业场所」 is a benefit
-    assert criteria._grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
-    assert not criteria._grants_something("在我县工商登记、依法纳税缴费、账证健全")
+    assert criteria.grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
+    assert not criteria.grants_something("在我县工商登记、依法纳税缴费、账证健全")
 
 
 # ---------------------------------------------------------------- tiers, honours, good standing, windows
