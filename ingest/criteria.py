@@ -33,7 +33,7 @@ from policykg.core.places import (
 from policykg.eligibility.attributes import attribute_table
 from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
 from policykg.eligibility.engine import format_number as _num
-from policykg.eligibility.rules import Rule, rule_in_force
+from policykg.eligibility.rules import Rule, rule_in_force, rules_dir
 from policykg.ingest.text import DATE_RE, MONEY_RE, cn_to_int, money_to_yuan, parse_date, sentence_around
 
 L_CLAUSE, L_CRIT, L_BENEFIT = name(PKG.PolicyClause), name(PKG.EligibilityCriterion), name(PKG.Benefit)
@@ -899,9 +899,10 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
                    if c.parent is None)
     group = f"{doc.policy_id or doc.doc_id}#stack" if stacking else None
     out: dict[str, ClauseCriteria] = {}
+    folder = rules_dir()  # once per document: resolving the setting costs more than a lookup
     for cid in sorted(clauses, key=lambda k: clauses[k].start):
         c = clauses[cid]
-        rule = rule_in_force(cid, on=today)
+        rule = rule_in_force(cid, on=today, directory=folder)
         grants, clause_cap, clause_rec = ([], None, None) if rule else r.grants(cid)
         own_scope = [(s, cond) for s, cond in scope if not _inside(clauses, cid, s)
                      and (roots[s] is None or _inside(clauses, cid, roots[s]))]

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from spacy.language import Language
 
 from policykg.core.errors import NotAPolicy
-from policykg.core.model import DocumentGraph, Provenance
+from policykg.core.model import DocumentGraph, Provenance, node_id
 from policykg.core.ontology import PKG, load_ontology, name
 from policykg.core.places import level_of, place_of_name
 from policykg.core.tokens import remember_doc_words
@@ -49,11 +49,6 @@ def _chunks(text: str, size: int):
         yield start, text[start:end]
         start = end
 _POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
-
-
-def node_id(label: str, key: str) -> str:
-    """Stable id of a node: its ontology class and its natural key."""
-    return label + ":" + re.sub(r"\s+", "", key)
 
 
 class Extractor:

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from policykg.core.model import DocumentGraph, Provenance
+from policykg.core.model import DocumentGraph, Provenance, node_id
 from policykg.core.ontology import PKG, Concept
 from policykg.core.places import canonical_level, place_chain
 from policykg.eligibility.attributes import attribute, yearly_attributes
@@ -46,7 +46,6 @@ from policykg.eligibility.profile import (
     canonical_in,
     enterprise_id,
     label_index,
-    node_id,
     qualification_concept,
 )
 from policykg.ingest.units import units_for

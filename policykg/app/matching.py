@@ -20,7 +20,7 @@ from policykg.core.errors import NotFound
 from policykg.core.model import Node
 from policykg.core.ontology import PKG, name
 from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
-from policykg.eligibility.profile import firm_from_graph, load_profile
+from policykg.eligibility.profile import enterprise_id, firm_from_graph, load_profile
 from policykg.graph.store import GraphStore
 from policykg.ingest.profiles import profile_to_document
 
@@ -254,7 +254,7 @@ def find_firm(graph: GraphStore, key: str) -> Node:
         NotFound: no such firm in the graph.
     """
     try:
-        return graph.get_node(f"{L_FIRM}:{key.strip().upper()}")
+        return graph.get_node(enterprise_id(key.strip().upper()))
     except NotFound:
         pass
     found = next((n for n in iter_firm_nodes(graph) if n.name == key.strip()), None)

@@ -6,8 +6,14 @@ Plain dataclasses: nothing here imports a database driver or the web framework.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def node_id(label: str, key: str) -> str:
+    """Stable id of a node: its ontology class and its natural key (whitespace dropped)."""
+    return label + ":" + re.sub(r"\s+", "", key)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -38,4 +40,16 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
+    """The settings the environment and `.env` give now; read again whenever either changes
+    (building them costs milliseconds, and ingest asks for them once per document)."""
+    try:
+        env_file = os.stat(".env").st_mtime_ns
+    except OSError:
+        env_file = None
+    variables = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("POLICYKG_")))
+    return _settings(variables, os.getcwd(), env_file)
+
+
+@lru_cache(maxsize=8)
+def _settings(_variables: tuple, _cwd: str, _env_file: int | None) -> Settings:
     return Settings()

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +50,7 @@ from pydantic import (
 
 from policykg.core.credit_code import validate_credit_code
 from policykg.core.errors import InvalidInput
-from policykg.core.model import Node
+from policykg.core.model import Node, node_id
 from policykg.core.ontology import PKG, Concept, load_ontology, name
 from policykg.core.places import strip_level
 from policykg.eligibility.attributes import Attribute, yearly_attributes
@@ -74,11 +73,6 @@ SENTENCE_CHARS = 300
 # qualification a clause asks for is then not met, where no fact at all would leave it unknown.
 NO_QUALIFICATION = "无"
 PATENT_TYPES = ("发明", "实用新型", "外观设计")
-
-
-def node_id(label: str, key: str) -> str:
-    """Stable node id, as ingest makes them (`ingest.extract.node_id`)."""
-    return label + ":" + re.sub(r"\s+", "", key)
 
 
 def enterprise_id(credit_code: str) -> str:
