@@ -9,11 +9,12 @@ import pytest
 
 from policykg.core.errors import InvalidInput
 from policykg.core.model import DocumentGraph
-from policykg.core.ontology import load_ontology
+from policykg.core.ontology import PKG, load_ontology
 from policykg.core.places import levels_in
-from policykg.eligibility.engine import Condition, Fact, FirmProfile, Status, evaluate
+from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Status, evaluate
 from policykg.eligibility.rules import load_rule_file, load_rules
-from policykg.ingest import criteria
+from policykg.ingest.criteria import document, grants_something
+from policykg.ingest.criteria.lexicon import SCALE_RE, lexicon
 from policykg.ingest.pipeline import extract_document
 from policykg.ingest.reader import read_document
 from tests.conftest import ZHEJIANG
@@ -29,7 +30,7 @@ def graph(name: str) -> DocumentGraph:
 def unruled(name: str) -> DocumentGraph:
     """The document as extraction alone reads it (no rule file in force)."""
     mp = pytest.MonkeyPatch()
-    mp.setattr(criteria, "rule_in_force", lambda *a, **k: None)
+    mp.setattr(document, "rule_in_force", lambda *a, **k: None)
     try:
         return extract_document(read_document(ZHEJIANG / name))
     finally:
@@ -249,7 +250,7 @@ def test_criteria_quote_their_clause_and_use_ontology_terms(name):
         assert p.source == g.source
         assert p.end > p.start
         assert n.properties.get("attribute") is None or n.properties["attribute"] in {
-            c.iri.rsplit("/", 1)[-1] for c in o.concepts(criteria.PKG.AttributeScheme)}
+            c.iri.rsplit("/", 1)[-1] for c in o.concepts(PKG.AttributeScheme)}
     for n in g.nodes.values():
         assert set(n.properties) <= o.property_keys, n.id
         if "condition" in n.properties:
@@ -299,7 +300,7 @@ def test_procedural_sentences_of_a_scope_article_are_not_conditions():
 
 
 def test_our_city_firms_are_a_registered_place():
-    lex = criteria.lexicon()
+    lex = lexicon()
     m = lex.place_re.search("对我市企业首次认定为高新技术企业的")
     assert m and m.group("place3") == "我市"
 
@@ -329,10 +330,10 @@ def test_an_unread_item_of_a_platform_list_keeps_the_firm_unknown_not_ineligible
 
 def test_levels_and_above():
     # 0477 「对新认定为省级以上重点农业企业研究院的」: 省级 or 国家级 (企业研究院 is a 研发中心 in the ontology)
-    m = criteria.lexicon().platform_re.search("对新认定为省级以上重点农业企业研究院的")
+    m = lexicon().platform_re.search("对新认定为省级以上重点农业企业研究院的")
     assert levels_in(m["levels"], and_above=bool(m["up"])) == ["省级", "国家级"]
-    assert criteria.lexicon().platforms[m["ptype"]] == "研发中心"
-    assert criteria.lexicon().platform_re.search("挂牌省股权交易中心") is None  # a market, not the firm's platform
+    assert lexicon().platforms[m["ptype"]] == "研发中心"
+    assert lexicon().platform_re.search("挂牌省股权交易中心") is None  # a market, not the firm's platform
 
 
 def test_a_profiles_platforms_become_one_listed_platform_fact():
@@ -346,7 +347,7 @@ def test_a_profiles_platforms_become_one_listed_platform_fact():
     node = next(n for n in doc.nodes.values() if n.label == "Enterprise")
     f = firm_from_graph(node)
     assert [x.value for x in f.values("platform")] == [["市级企业技术中心"]]  # 级别+类型
-    crit = criteria.Criterion("platform", "has", "市级企业技术中心")
+    crit = Criterion("platform", "has", "市级企业技术中心")
     assert evaluate(Condition.leaf(crit), f)[0] is Status.ELIGIBLE
 
 
@@ -356,14 +357,14 @@ def test_above_quota_and_above_scale_classes_are_qualifications():
     assert {"attribute": "qualification", "operator": "has", "value": "限额以上商贸企业",
             "text": "限额以上的批发类企业"} in read(node)
     # 「对科技服务业企业首次转为规模以上企业纳入统计范围的」; 「对首次纳入限额以上管理的企业奖励3万元」
-    assert criteria.SCALE_RE.search("首次转为规模以上企业纳入统计范围的").group(0) == "规模以上企业"
-    assert criteria.SCALE_RE.search("对首次纳入限额以上管理的企业奖励3万元").group("quota")
+    assert SCALE_RE.search("首次转为规模以上企业纳入统计范围的").group(0) == "规模以上企业"
+    assert SCALE_RE.search("对首次纳入限额以上管理的企业奖励3万元").group("quota")
 
 
 def test_a_scope_sentence_that_gives_something_is_not_a_condition():
     # 0526 台州 孵化机构 …及标准: 「实际投资额在500万元以上的，提供1000平方米的３年免租创业场所」 is a benefit
-    assert criteria.grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
-    assert not criteria.grants_something("在我县工商登记、依法纳税缴费、账证健全")
+    assert grants_something("实际投资额在500万元以上的，提供1000平方米的３年免租创业场所")
+    assert not grants_something("在我县工商登记、依法纳税缴费、账证健全")
 
 
 # ---------------------------------------------------------------- tiers, honours, good standing, windows

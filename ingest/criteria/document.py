@@ -1,0 +1,397 @@
+"""A whole document: scopes, jurisdiction, grants and conditions per clause, windows, validity; the graph writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from policykg.core.model import DocumentGraph, Provenance
+from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
+from policykg.eligibility.rules import Rule, rule_in_force, rules_dir
+from policykg.ingest.criteria.lexicon import (
+    _SENT_SPLIT,
+    AND_LIST_RE,
+    DEFINITION_RE,
+    DOC_SCOPE_RE,
+    L_BENEFIT,
+    L_CRIT,
+    OR_LIST_RE,
+    PROCEDURE_RE,
+    PROVIDES,
+    REQUIRES,
+    STACK_RE,
+    P,
+)
+from policykg.ingest.criteria.pieces import _strip_number, benefit_name, criterion_name
+from policykg.ingest.criteria.reader import ClauseInfo, CriteriaReader
+from policykg.ingest.text import DATE_RE, cn_to_int, parse_date, sentence_around
+
+
+# ---------------------------------------------------------------- writing the graph
+class _Writer:
+    def __init__(self, doc: DocumentGraph, text: str) -> None:
+        self.doc, self.text = doc, text
+        self.criterion_ids: dict[tuple[str, str], str] = {}  # (clause, criterion json) → node id
+        self.counts: dict[str, int] = {}
+
+    def prov(self, quote: str, within: tuple[int, int] | None = None) -> Provenance:
+        a = self.text.find(quote, *(within or (0,))) if quote else -1
+        if a < 0 and within:
+            a = self.text.find(quote) if quote else -1
+        a, b = (a, a + len(quote)) if a >= 0 else ((within or (0, 0))[0], (within or (0, 0))[1])
+        return Provenance(self.doc.doc_id, self.doc.source, a, b, sentence_around(self.text, a, b))
+
+    def _next(self, prefix: str, cid: str) -> str:
+        n = self.counts[prefix + cid] = self.counts.get(prefix + cid, 0) + 1
+        return f"{prefix}:{cid}#{n}"
+
+    def criterion(self, owner: str, c: Criterion, within: tuple[int, int]) -> str:
+        """The node of a criterion, under the clause whose text quotes it (`owner`)."""
+        key = (owner, repr(c))
+        if key in self.criterion_ids:
+            return self.criterion_ids[key]
+        nid = self._next(L_CRIT, owner.split(":", 1)[1])
+        self.doc.add_node(nid, L_CRIT, criterion_name(c), prov=self.prov(c.text, within), **{
+            P["attribute"]: c.attribute, P["operator"]: c.operator, P["value"]: c.value,
+            P["period"]: c.period, P["needs_review"]: c.needs_review, P["text"]: c.text})
+        self.criterion_ids[key] = nid
+        return nid
+
+    def require(self, cid: str, crit_node: str) -> None:
+        n = self.doc.nodes[crit_node]
+        self.doc.add_edge(cid, REQUIRES, crit_node, prov=n.provenance[0] if n.provenance else None)
+
+    def benefit(self, cid: str, b: BenefitTerm, within: tuple[int, int], *, cond: Condition | None,
+                unsure: bool) -> str:
+        nid = self._next(L_BENEFIT, cid.split(":", 1)[1])
+        prov = self.prov(b.text, within)
+        self.doc.add_node(nid, L_BENEFIT, benefit_name(b), prov=prov, **{
+            P["benefit_kind"]: b.kind, P["amount_yuan"]: b.amount_yuan, P["rate"]: b.rate,
+            P["cap_yuan"]: b.cap_yuan, P["recurrence"]: b.recurrence, P["text"]: b.text, P["per_unit"]: b.per_unit,
+            P["condition"]: cond.dumps() if cond is not None else None,
+            P["needs_review"]: True if unsure else None})
+        self.doc.add_edge(cid, PROVIDES, nid, prov=prov)
+        return nid
+
+
+@dataclass
+class ClauseCriteria:
+    """What add_criteria decided for one clause (also handy for measuring coverage)."""
+
+    clause: str
+    condition: Condition | None
+    benefits: list[BenefitTerm]
+    from_rule: bool = False
+
+
+def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) -> dict[str, ClauseCriteria]:
+    """Read and write the criteria and benefits of every clause of a document; returns them by clause."""
+    r = CriteriaReader(doc, text)
+    w = _Writer(doc, text)
+    clauses = r.clauses
+
+    # Conditions the document states once, for all its clauses
+    scope: list[tuple[str, Condition]] = []
+    roots: dict[str, str | None] = {}
+    for cid in sorted(clauses, key=lambda k: clauses[k].start):
+        if _is_scope(r, cid) and not any(_inside(clauses, cid, s) for s, _ in scope):
+            cond = _clause_condition(r, cid)
+            if cond is not None:
+                scope.append((cid, cond))
+                roots[cid] = _scope_root(clauses, cid)
+
+    jurisdiction = r.jurisdiction()
+    stacking = any(STACK_RE.search(c.node.properties.get(P["text"], "")) for c in clauses.values()
+                   if c.parent is None)
+    group = f"{doc.policy_id or doc.doc_id}#stack" if stacking else None
+    out: dict[str, ClauseCriteria] = {}
+    folder = rules_dir()  # once per document: resolving the setting costs more than a lookup
+    for cid in sorted(clauses, key=lambda k: clauses[k].start):
+        c = clauses[cid]
+        rule = rule_in_force(cid, on=today, directory=folder)
+        grants, clause_cap, clause_rec = ([], None, None) if rule else r.grants(cid)
+        own_scope = [(s, cond) for s, cond in scope if not _inside(clauses, cid, s)
+                     and (roots[s] is None or _inside(clauses, cid, roots[s]))]
+        is_scope = cid in dict(scope)
+        if rule is None and not grants and not is_scope:
+            continue
+        if rule is not None:
+            _write_rule(w, r, cid, rule)
+            out[cid] = ClauseCriteria(cid, rule.condition, list(rule.benefits), from_rule=True)
+            if rule.benefits and group:
+                c.node.properties[P["stacking_group"]] = group
+            continue
+        # a cap stated once for the clause bounds the grants that state none
+        for g in grants:
+            g.benefits = [b if b.cap_yuan is not None or clause_cap is None else
+                          BenefitTerm(b.kind, b.amount_yuan, b.rate, clause_cap, b.recurrence or clause_rec, b.text)
+                          for b in g.benefits]
+        parts = [cond for s, cond in own_scope] if not is_scope else []
+        if is_scope:
+            parts.append(dict(scope)[cid])
+        lead = _lead_condition(r, cid) if grants else None
+        if lead is not None:
+            parts.append(lead)
+        alts = [g.condition for g in grants if g.condition is not None]
+        if grants and len(alts) == len(grants) and alts:
+            parts.append(Condition.any_of(*alts))
+        elif len(alts) == 1 and len(grants) == 1:
+            parts.append(alts[0])
+        # a grant with no condition of its own applies to all the clause's (and document's) firms
+        cond = Condition.all_of(*parts) if parts else None
+        if cond is None and grants:
+            # nothing read at all (no document scope either): who may apply is for a reader to say,
+            # and the clause still shows up in answers, as unknown
+            a, b = grants[0].spans[0]
+            cond = Condition.leaf(Criterion(None, "true", None, text=r.text[a:b].strip()[:200], needs_review=True))
+        if cond is not None and jurisdiction is not None and not any(
+                c.attribute == "registered_place" for c in cond.criteria()):
+            # a local policy is for the firms of its place, whether or not the clause says so
+            cond = Condition.all_of(Condition.leaf(jurisdiction), cond)
+        _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r, jurisdiction=jurisdiction)
+        benefits: list[BenefitTerm] = []
+        for g in grants:
+            for i, (b, span) in enumerate(zip(g.benefits, g.spans, strict=True)):
+                w.benefit(cid, b, span, cond=g.condition_for(i), unsure=g.pairing_unsure)
+                benefits.append(b)
+        if benefits and group:
+            c.node.properties[P["stacking_group"]] = group
+        out[cid] = ClauseCriteria(cid, cond, benefits)
+    _add_windows(r, {cid for cid, cc in out.items() if cc.benefits})
+    policy = doc.nodes.get(doc.policy_id or "")
+    if policy is not None:
+        start, end = _validity(r)
+        policy.properties[P["effective_from"]] = start
+        policy.properties[P["effective_to"]] = end
+    return out
+
+
+_MONTH = r"\d{1,2}月(?:份|底|初|末|上旬|中旬|下旬|\d{1,2}日)?"
+WINDOW_RE = re.compile(
+    rf"(?P<when>(?:每年|次年|当年|每季度|每半年)(?:的)?(?:第[一二三四]季度|{_MONTH})(?:(?:[、和至到—－~-]|或)(?:次年)?{_MONTH})*(?:前|之前|以前)?"
+    rf"|\d{{4}}年{_MONTH}(?:前|之前|以前|止)"
+    rf"|(?:每年|次年)(?:的)?第[一二三四]季度)")
+APPLY_RE = re.compile(r"申报|申请|受理|提交(?:申请|材料)|报送(?:申请|材料)")
+
+
+def _windows(r: CriteriaReader, cid: str) -> list[str]:
+    """每年的5月份和11月份 / 次年6月底前: when to apply, from the clause's sentences that say
+    how to apply (申报 / 申请 / 提交 …)."""
+    out = []
+    for a, b in r.sentences(cid):
+        s = r.text[a:b]
+        if not APPLY_RE.search(s):
+            continue
+        for m in WINDOW_RE.finditer(s):
+            if m.group("when") not in out:
+                out.append(m.group("when"))
+    return out
+
+
+def _add_windows(r: CriteriaReader, granting: set[str]) -> None:
+    """A window said in a benefit clause is that clause's; one said in another article (申报时间,
+    申报程序) is the document's, for all its clauses."""
+    doc_level: list[str] = []
+    for cid, c in r.clauses.items():
+        found = _windows(r, cid)
+        if not found:
+            continue
+        if cid in granting:
+            c.node.properties[P["application_window"]] = "；".join(found)
+        else:
+            doc_level += [w for w in found if w not in doc_level]
+    policy = r.doc.nodes.get(r.doc.policy_id or "")
+    if doc_level and policy is not None:
+        policy.properties[P["application_window"]] = "；".join(doc_level)
+
+
+_VALIDITY_SENT = re.compile(r"本(?:实施)?(?:意见|办法|细则|政策|通知|方案|规定|文件|决定|措施)[^。；]{0,40}?(?:施行|执行|试行|实施|有效期)")
+_FROM_ISSUE = re.compile(r"自(?:发文|发布|公布|颁布|印发|下文|文件发布)之?日?起")
+_YEARS = re.compile(r"(?:有效期|执行期|试行期?)(?:为|暂定|暂定为)?(?P<n>[一二三四五两\d]+)年")
+_UNTIL = re.compile(r"(?:执行到|执行至|有效期至|有效期到|截止到|截至)")
+
+
+def _validity(r: CriteriaReader) -> tuple[str | None, str | None]:
+    """When the document is in force: 本意见自2018年1月1日起施行，有效期三年 → (2018-01-01, 2020-12-31);
+    自发布之日起施行 → from the issue date; 执行到2021年12月31日 → to that day."""
+    policy = r.doc.nodes.get(r.doc.policy_id or "")
+    issued = policy.properties.get("issue_date") if policy else None
+    start = end = None
+    for m in _VALIDITY_SENT.finditer(r.text):
+        a = m.start()
+        b = min(len(r.text), _SENT_SPLIT.search(r.text, m.end()).start() if _SENT_SPLIT.search(r.text, m.end())
+                else len(r.text))
+        sent = r.text[a:b]
+        if start is None:
+            d = DATE_RE.search(sent)
+            if d and re.match(r"\s*起?(?:施行|执行|试行|实施)", sent[d.end():]) and parse_date(d):
+                start = parse_date(d)
+            elif _FROM_ISSUE.search(sent) and issued:
+                start = issued
+        until = _UNTIL.search(sent)
+        if end is None and until:
+            d = DATE_RE.search(sent, until.end())
+            end = parse_date(d) if d and d.start() - until.end() <= 2 else None
+        years = _YEARS.search(sent)
+        if end is None and years and start and cn_to_int(years.group("n")):
+            y = int(start[:4]) + cn_to_int(years.group("n"))
+            end = (dt.date(y, int(start[5:7]), int(start[8:10])) - dt.timedelta(days=1)).isoformat()
+        if start:
+            break
+    return start, end
+
+
+def add_criteria(doc: DocumentGraph, text: str) -> None:
+    """Add EligibilityCriterion and Benefit nodes, REQUIRES / PROVIDES edges and each clause's
+    `condition` (the AND / OR / NOT tree as JSON) to a document graph.
+
+    Args:
+        doc: the document graph the extractor built (its PolicyClause nodes are read).
+        text: the full document text the clause offsets refer to.
+    """
+    read_criteria(doc, text)
+
+
+def _is_scope(r: CriteriaReader, cid: str) -> bool:
+    """An article that says who the document (or its section) is for: 申报对象, 适用范围 …"""
+    own = r.own_ranges(cid)
+    if not own:
+        return False
+    a, b = own[0]
+    return bool(DOC_SCOPE_RE.search(r.text[a:min(b, a + 30)]))
+
+
+def _scope_root(clauses: dict[str, ClauseInfo], cid: str) -> str | None:
+    """What a scope article covers: its parent section, or the whole document (None) when it
+    stands at the top or directly under a chapter (第二章 申报条件)."""
+    parent = clauses[cid].parent
+    if parent is None or re.fullmatch(r"第[一二三四五六七八九十百]+章", clauses[parent].node.properties.get("number", "")):
+        return None
+    return parent
+
+
+def _inside(clauses: dict[str, ClauseInfo], cid: str, ancestor: str) -> bool:
+    while cid is not None:
+        if cid == ancestor:
+            return True
+        cid = clauses[cid].parent
+    return False
+
+
+def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
+    """A whole clause read as conditions: its own sentences, then its sub-clauses as a list
+    (alternatives when it says 之一 / 以下企业, else all required)."""
+    parts: list[Condition] = []
+    own = []
+    for a, b in r.sentences(cid):
+        if DEFINITION_RE.search(r.text[a:b]):
+            break  # 本办法所指的新材料主要包括：… defines words, it sets no condition
+        own.append((a, b))
+    for a, b in own:
+        if PROCEDURE_RE.search(r.text[a:b]) or grants_something(r.text[a:b]):
+            continue
+        if OR_LIST_RE.fullmatch(r.text[a:b].strip("：: ")) or re.fullmatch(r"具体为[：:]?", r.text[a:b].strip()):
+            continue
+        cond = r.condition_of(*_after_subject(r.text, a, b))
+        if cond is not None:
+            parts.append(cond)
+    kids = r.clauses[cid].children
+    lead = "".join(r.text[a:b] for a, b in own)
+    if kids and (OR_LIST_RE.search(lead) or AND_LIST_RE.search(lead)):
+        alts = []
+        for k in kids:
+            ka, kb = r.clauses[k].start, r.clauses[k].end
+            first = next(iter(r.sentences(k)), None) or (ka, kb)
+            body = _strip_number(r.text, *first)
+            cond = _clause_condition(r, k) if r.clauses[k].children else r.condition_of(*body)
+            if cond is not None:
+                alts.append(cond)
+        if alts:
+            either = OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead.replace("之一", "")) or "之一" in lead
+            parts.append(Condition.any_of(*alts) if either else Condition.all_of(*alts))
+    return Condition.all_of(*parts) if parts else None
+
+
+def _lead_condition(r: CriteriaReader, cid: str) -> Condition | None:
+    """A benefit clause's sub-items listed as 以下条件 / 之一 (申报条件：1.… 2.…) that grant nothing themselves."""
+    c = r.clauses[cid]
+    kids = [k for k in c.children if not r.grants(k)[0]]
+    if not kids or len(kids) != len(c.children):
+        return None
+    lead = "".join(r.text[a:b] for a, b in r.own_ranges(cid))
+    if not (OR_LIST_RE.search(lead) or AND_LIST_RE.search(lead)):
+        return None
+    alts = [cd for k in kids if (cd := r.condition_of(*_strip_number(r.text, *(next(iter(r.sentences(k)), None)
+                                                                          or (r.clauses[k].start, r.clauses[k].end)))))]
+    if not alts:
+        return None
+    return Condition.any_of(*alts) if "之一" in lead or OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead) \
+        else Condition.all_of(*alts)
+
+
+def grants_something(s: str) -> bool:
+    """Whether a sentence of a scope article gives something: then it is a benefit of its own, not
+    a condition on the document's grants.
+
+    Args:
+        s: e.g. 实际投资额在500万元以上的，提供1000平方米的免租创业场所 (True);
+            在我县工商登记、依法纳税缴费、账证健全 (False).
+    """
+    return bool(re.search(r"给予|给以|予以|提供|按[^，。；]{0,20}计算", s)
+                and re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?(?:元|平方米)|[%％]", s))
+
+
+
+def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
+    """Skip 第二条 and 'X的对象为' so the subject of the article is not read as a condition."""
+    a, b = _strip_number(text, a, b)
+    m = re.match(r"[^，。；]{0,20}?(?:对象|范围|条件)(?:为|是|包括|如下)?[：:]?", text[a:b])
+    if m and DOC_SCOPE_RE.search(m.group(0)):
+        a += m.end()
+    return a, b
+
+
+def _write_condition(w: _Writer, cid: str, cond: Condition | None, *, scope_owner: dict[int, str],
+                     r: CriteriaReader, jurisdiction: Criterion | None = None) -> None:
+    if cond is None:
+        return
+    doc = w.doc
+    doc.nodes[cid].properties[P["condition"]] = cond.dumps()
+
+    def walk(c: Condition, owner: str) -> None:
+        owner = scope_owner.get(id(c), owner)
+        if c.criterion is not None and c.criterion is jurisdiction and doc.policy_id:
+            # the policy's own place: one criterion of the document, quoting its issuer or title
+            w.require(cid, w.criterion(doc.policy_id, c.criterion, (0, len(r.text))))
+        elif c.criterion is not None:
+            span = (r.clauses[owner].start, r.clauses[owner].end)
+            w.require(cid, w.criterion(owner, c.criterion, span))
+        for ch in c.children:
+            walk(ch, owner)
+
+    walk(cond, cid)
+
+
+def _write_rule(w: _Writer, r: CriteriaReader, cid: str, rule: Rule) -> None:
+    node = w.doc.nodes[cid]
+    span = (r.clauses[cid].start, r.clauses[cid].end)
+    node.properties[P["condition"]] = rule.condition.dumps()
+    node.properties[P["effective_from"]] = rule.effective_from
+    if rule.effective_to:
+        node.properties[P["effective_to"]] = rule.effective_to
+    for c in rule.condition.criteria():
+        owner = _quoting_clause(r, cid, c.text)
+        w.require(cid, w.criterion(owner, c, (r.clauses[owner].start, r.clauses[owner].end)))
+    for b in rule.benefits:
+        w.benefit(cid, b, span, cond=None, unsure=False)
+
+
+def _quoting_clause(r: CriteriaReader, cid: str, quote: str) -> str:
+    """The clause whose text holds a quote: the clause itself, else the smallest other one."""
+    def holds(k: str) -> bool:
+        return quote in r.text[r.clauses[k].start:r.clauses[k].end]
+    if not quote or holds(cid):
+        return cid
+    found = [k for k in r.clauses if holds(k)]
+    return min(found, key=lambda k: r.clauses[k].end - r.clauses[k].start, default=cid)

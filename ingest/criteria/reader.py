@@ -1,0 +1,391 @@
+"""Clause layout and the criteria of one document's clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from policykg.core.model import DocumentGraph, Node
+from policykg.core.places import (
+    ParsedPlace,
+    is_place_name,
+    level_pattern,
+    levels_in,
+    place_of_name,
+)
+from policykg.eligibility.engine import Condition, Criterion
+from policykg.ingest.criteria.benefits import Grant, GrantReader
+from policykg.ingest.criteria.lexicon import _CJK, _FILLER, _SENT_SPLIT, HAS_CLAUSE, L_CLAUSE, SCALE_RE, P, lexicon
+from policykg.ingest.criteria.pieces import (
+    _CHAIN_RE,
+    _CHANGE_RE,
+    _COUNTED_AS_RE,
+    _NOTE_RE,
+    _PART_PREFIX,
+    Found,
+    _per_unit,
+    _per_unit_prefix,
+    _period,
+    _pieces,
+    _tier_groups,
+)
+from policykg.ingest.text import money_to_yuan
+
+
+@dataclass
+class ClauseInfo:
+    node: Node
+    start: int
+    end: int
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+
+
+class CriteriaReader(GrantReader):
+    """Reads the criteria and benefits of one document's clauses."""
+
+    def __init__(self, doc: DocumentGraph, text: str) -> None:
+        self.doc, self.text, self.lex = doc, text, lexicon()
+        self._grants: dict[str, tuple[list[Grant], float | None, str | None]] = {}
+        self.clauses = self._clauses()
+        self.place = self._issuer_place()
+
+    # -------------------------------------------------------------- clause layout
+    def _clauses(self) -> dict[str, ClauseInfo]:
+        out: dict[str, ClauseInfo] = {}
+        for n in self.doc.nodes.values():
+            if n.label != L_CLAUSE or not n.provenance:
+                continue
+            body = n.properties.get(P["text"], "")
+            a = self.text.find(body[:40], n.provenance[0].start) if body else -1
+            if a < 0:
+                continue
+            out[n.id] = ClauseInfo(n, a, a + len(body))
+        for e in self.doc.edges.values():
+            if e.label == HAS_CLAUSE and e.source in out and e.target in out:
+                out[e.source].children.append(e.target)
+                out[e.target].parent = e.source
+        for c in out.values():
+            c.children.sort(key=lambda cid: out[cid].start)
+        return out
+
+    def _issuer_levels(self) -> tuple[ParsedPlace, str] | None:
+        """The place of the policy's issuing body, else of its title (遂昌县振兴生态工业…), and the
+        words it was read from."""
+        policy = self.doc.nodes.get(self.doc.policy_id or "")
+        props = policy.properties if policy else {}
+        title = re.sub(r"^(?:关于|印发|转发|[《<〈])+", "", str(props.get("title") or ""))
+        for source in (props.get(P["issuer"]), title):
+            place = place_of_name(source)
+            if place is not None:
+                return place, source.split("》")[0]
+        return None
+
+    def _issuer_place(self) -> dict[str, str | None]:
+        """What 本省 / 我市 / 本县 / 我区 stand for in this document (我市 in a district of 重庆市 is 重庆市)."""
+        p = (self._issuer_levels() or (ParsedPlace(None, None, None, ""), ""))[0]
+        city = p.city_level
+        return {"省": p.province, "市": city or p.county, "县": p.county or city, "区": p.county or city}
+
+    def jurisdiction(self) -> Criterion | None:
+        """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
+        台州市黄岩区人民政府办公室 → 台州市黄岩区), else of its title; None when neither names one."""
+        levels = self._issuer_levels()
+        if levels is None:
+            return None
+        place, quote = levels
+        return Criterion("registered_place", "eq", place.name, text=quote)
+
+    def own_ranges(self, cid: str) -> list[tuple[int, int]]:
+        """Parts of a clause that are not inside its sub-clauses."""
+        c = self.clauses[cid]
+        out, pos = [], c.start
+        for k in c.children:
+            ch = self.clauses[k]
+            if ch.start > pos:
+                out.append((pos, ch.start))
+            pos = max(pos, ch.end)
+        if pos < c.end:
+            out.append((pos, c.end))
+        return out
+
+    def sentences(self, cid: str) -> list[tuple[int, int]]:
+        out = []
+        for a, b in self.own_ranges(cid):
+            start = a
+            for m in _SENT_SPLIT.finditer(self.text, a, b):
+                if self.text[start:m.start()].strip():
+                    out.append(self._trim(start, m.start()))
+                start = m.end()
+            if self.text[start:b].strip():
+                out.append(self._trim(start, b))
+        return out
+
+    def _trim(self, a: int, b: int) -> tuple[int, int]:
+        while a < b and self.text[a] in " \t\u3000":
+            a += 1
+        while b > a and self.text[b - 1] in " \t\u3000":
+            b -= 1
+        return a, b
+
+    # -------------------------------------------------------------- criteria
+    def criteria_in(self, a: int, b: int) -> list[Found]:
+        """Every criterion the ontology's words let us read in text[a:b]."""
+        t, lex, out = self.text, self.lex, []
+        taken: list[tuple[int, int]] = []
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= x or s >= y for x, y in taken)
+
+        for m in lex.place_re.finditer(t, a, b):
+            place = re.sub(r"^(?:对于?|在|于|当年|凡)+", "", m.group("place") or m.group("place2") or m.group("place3"))
+            if re.search(r"[本我]", place[:-1]):  # 对在我市 → 我市
+                place = place[re.search(r"[本我]", place).start():]
+            if place[0] in "本我" or len(place) == 1:  # 本县, 县内: the issuer's place
+                place = self.place.get(place[-1])
+                if not place:
+                    continue
+            if not is_place_name(place):
+                continue  # 园区, 社区, 物流园区: a part of a place the firm's registration does not name
+            out.append(Found(m.start(), m.end(), Criterion("registered_place", "eq", place, text=m.group(0))))
+            taken.append(m.span())
+        for m in lex.violation_re.finditer(t, a, b):
+            out.append(Found(m.start(), m.end(), Criterion(
+                "no_major_violation", "true", True, period=_period(m.group("period")), text=m.group(0))))
+            taken.append(m.span())
+        for m in lex.threshold_re.finditer(t, a, b):
+            if not free(*m.span()):
+                continue
+            # 20万元/亩 and 亩均税收 are densities, not the firm's totals the attribute means
+            density = _per_unit(t, m.end()) or _per_unit_prefix(t, m.start("attr"))
+            # 年度销售额增量5000万元 / 新增营业收入 / 税收增长: a change, not the firm's total
+            change = _CHANGE_RE.search(t, m.end("attr"), m.start("num")) or \
+                _CHANGE_RE.search(t[max(a, m.start("attr") - 3):m.start("attr")])
+            # 网络销售额, 出口额, 技术合同交易额: a part of the firm's business, not the figure the attribute means
+            part_of = _PART_PREFIX.search(t[max(a, m.start("attr") - 6):m.start("attr")])
+            if density or change or part_of:
+                continue
+            # 销售额在500万元（含）以上、1000万元（含）以上 / 超过2000万元、5000万元、1亿元以上: one
+            # attribute, a list of values (tiers); the operator may be said once, before or after them
+            chain, pos = [], m.end()
+            while (k := _CHAIN_RE.match(t, pos, b)) and not _per_unit(t, k.end()):
+                chain.append(k)
+                pos = k.end()
+            op_label = m.group("pre") or m.group("post") or next(
+                (k.group("post") for k in chain if k.group("post")), None)
+            items = [(m, m.start(), m.end())] + [(k, k.start("num"), k.end()) for k in chain]
+            for k, s0, e0 in items:
+                c = self._threshold(m, k, m.group("pre") or op_label, text=t[m.start() if k is m else s0:e0].rstrip())
+                if c is not None:
+                    out.append(Found(s0 if k is not m else m.start(), e0, c))
+            if any(f.end == m.end() for f in out):
+                taken.append((m.start(), pos))
+        for m in SCALE_RE.finditer(t, a, b):
+            # 限额以上的批发类企业 / 首次纳入限额以上管理 / 转为规模以上企业: a statistical class the ontology names
+            pref = lex.qualifications.get("限额以上商贸企业" if m.group("quota") else "规模以上工业企业")
+            if pref and free(*m.span()):
+                neg = re.search(r"(?:非|未(?:纳入)?|不属于|不是)$", t[max(a, m.start() - 4):m.start()])
+                s0 = m.start() - len(neg.group(0)) if neg else m.start()
+                out.append(Found(s0, m.end(), Criterion("qualification", "has", pref, text=t[s0:m.end()]),
+                                 negated=bool(neg)))
+                taken.append((s0, m.end()))
+        for m in lex.platform_re.finditer(t, a, b) if lex.platform_re else ():
+            if not free(*m.span()):
+                continue
+            kind = lex.platforms[m.group("ptype")]
+            for lv in levels_in(m.group("levels"), and_above=bool(m.group("up"))):
+                out.append(Found(m.start(), m.end(), Criterion("platform", "has", lv + kind, text=m.group(0))))
+            taken.append(m.span())
+        for m in lex.qualification_re.finditer(t, a, b):
+            if not free(m.start("q"), m.end("q")):
+                continue
+            pref = lex.qualifications[m.group("q")]
+            s = m.start("neg") if m.group("neg") else m.start("q")
+            e = m.end()
+            if re.search(r"[（(](?:含|包括|包含)[^）)]*$", t[max(a, s - 20):s]) and not m.group("except"):
+                continue  # （含三年内首次认定的高新技术企业…）: who else counts, not a requirement
+            if m.group("except") and re.search(r"(?:其它|其他|其余)$", t[max(a, s - 2):s]):
+                continue  # 其它高新技术企业除外: some of them are excluded, which ones is for a reader to say
+            out.append(Found(s, e, Criterion("qualification", "has", pref, text=t[s:e]),
+                             negated=bool(m.group("neg") or m.group("except"))))
+            taken.append((s, e))
+        return sorted(out, key=lambda f: f.start)
+
+    def _threshold(self, m: re.Match[str], v: re.Match[str] | None = None, op_label: str | None = None, *,
+                   text: str | None = None) -> Criterion | None:
+        """The criterion of a threshold match `m`; `v` is the match holding the value (m itself,
+        or a later item of a list of tiers) and `op_label` the operator said for the list."""
+        lex = self.lex
+        v = v or m
+        label = m.group("attr")
+        key = lex.attributes.get(label, "rd_ratio" if "占" in label else None)
+        op_word = (op_label or v.group("post") or "").removeprefix("及")
+        op = lex.operators.get(op_word) or lex.operators.get(op_word.removeprefix("及"))
+        if key is None or op is None:
+            return None
+        vtype, unit = lex.value_types[key], v.group("unit")
+        num = float(v.group("num"))
+        if vtype == "money":
+            if unit != "元" and not (unit is None and v.group("mul")):  # 5000万以上: money without 元
+                return None
+            value, unit = money_to_yuan(v.group("num"), v.group("mul")), "元"
+        elif vtype == "ratio":
+            if unit not in ("%", "％"):
+                return None
+            value, unit = num, "%"
+        else:
+            if unit in ("元", "%", "％"):
+                return None
+            value = int(num * {"万": 10_000, "亿": 100_000_000}.get(v.group("mul") or "", 1))
+            unit = lex.units.get(key, unit)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return Criterion(key, op, value, unit, _period(m.group("period")), text=text or m.group(0).rstrip())
+
+    def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
+        """The condition text[a:b] states: its pieces (cut at ，：) ANDed; within a piece,
+        qualifications listed with 、/或 are alternatives; anything unread → needs review."""
+        parts: list[Condition] = []
+        if review and not self.criteria_in(a, b):
+            # nothing readable: one review criterion quoting the whole phrase, not one per comma
+            if not self._unread(a, b):
+                return None
+            ra, rb = self._trim(a, b)
+            return Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb].rstrip("，,：:"), needs_review=True))
+        for pa, pb in _pieces(self.text, a, b):
+            found = self.criteria_in(pa, pb)
+            alt_span = None
+            if found:
+                cond, alt_span = self._combine(found, pa, pb)
+                parts.append(cond)
+                rest = self._residue(pa, pb, found)
+            else:
+                rest = (pa, pb)
+            if alt_span and rest and rest[0] < alt_span[1] and alt_span[0] < rest[1]:
+                rest = None  # the unread rest is already an alternative of the list it continues
+            if review and rest is not None and self._unread(*rest):
+                ra, rb = self._trim(*rest)
+                parts.append(Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True)))
+        return Condition.all_of(*parts) if parts else None
+
+    def _combine(self, found: list[Found], a: int, b: int) -> tuple[Condition, tuple[int, int] | None]:
+        """The condition of the criteria found in one piece, and the span of an unread item of
+        their list that became one more alternative (if any)."""
+        plain = {repr(f.criterion.value) for f in found if not f.negated and f.criterion.attribute == "qualification"}
+        clash = {repr(f.criterion.value) for f in found if f.negated and f.criterion.attribute == "qualification"} & plain
+        if clash:
+            # the same qualification required and excluded in one breath (含…高新技术企业，其它高新技术企业除外):
+            # what the text means is for a reader to say, never an answer that no firm can meet
+            found = [f for f in found if not (f.criterion.attribute == "qualification"
+                                              and repr(f.criterion.value) in clash)]
+            ra, rb = self._trim(a, b)
+            review = Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True))
+            if not found:
+                return review, (a, b)
+            rest, span = self._combine(found, a, b)
+            return Condition.all_of(rest, review), (a, b)
+        leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
+                  for f in found]
+        segments = self._segments(found)
+        if segments:
+            # 年销售收入达到100亿元且税收达到5亿元的…、年销售收入达到50亿元且税收达到2.5亿元的…: one attribute
+            # asked more than once means a list of alternatives, each item its own AND
+            return Condition.any_of(*(self._combine(seg, a, b)[0] for seg in segments)), None
+        quals = [i for i, f in enumerate(found) if f.criterion.attribute in ("qualification", "platform")
+                 and not f.negated]
+        between = self.text[found[0].start:found[-1].end]
+        more = self._unread_alternative(found, quals, a, b) if quals else None
+        if (len(quals) > 1 or more) and not re.search(r"同时|且|并", between):
+            # an item of the list we could not read is one more alternative, so a firm that
+            # holds only that one is unknown, never ineligible
+            alts = Condition.any_of(*(leaves[i] for i in quals), *([Condition.leaf(more)] if more else []))
+            rest = [lf for i, lf in enumerate(leaves) if i not in quals]
+            span = None
+            if more:
+                at = self.text.find(more.text, a, b)
+                span = (at, at + len(more.text)) if at >= 0 else None
+            return (Condition.all_of(*rest, alts) if rest else alts), span
+        if len(found) > 1 and "或" in between and not re.search(r"同时|且", between):
+            return Condition.any_of(*leaves), None
+        tiers = _tier_groups(found)
+        if tiers:
+            # 超过2000万元、5000万元、1亿元以上: tiers, the lowest suffices. 主营业务收入达到20亿元、10亿元…以上且
+            # 入库税收达到1亿元、5000万元…以上: lists of tiers, zipped when several attributes list as many
+            # values, else each list an OR; the other criteria still hold
+            in_tiers = {i for v in tiers.values() for i in v}
+            others = [lf for i, lf in enumerate(leaves) if i not in in_tiers]
+            sizes = {len(v) for v in tiers.values()}
+            if len(tiers) > 1 and len(sizes) == 1:
+                k = sizes.pop()
+                alts = [Condition.any_of(*(Condition.all_of(*(leaves[v[j]] for v in tiers.values())) for j in range(k)))]
+            else:
+                alts = [Condition.any_of(*(leaves[i] for i in v)) for v in tiers.values()]
+            return Condition.all_of(*others, *alts), None
+        return Condition.all_of(*leaves), None
+
+    def _segments(self, found: list[Found]) -> list[list[Found]] | None:
+        """The items of a list (cut at 、 or ；) when each item states its own criteria and some
+        threshold attribute recurs across items; None when the criteria do not form such a list."""
+        numeric = [f.criterion.attribute for f in found if f.criterion.operator in ("ge", "gt", "le", "lt")]
+        if len(found) < 4 or len(numeric) == len(set(numeric)):
+            return None
+        out: list[list[Found]] = [[found[0]]]
+        for prev, f in pairwise(found):
+            gap = self.text[prev.end:f.start]
+            if re.search(r"[、；;]", gap) and not re.search(r"且|并|同时", gap):
+                out.append([f])
+            else:
+                out[-1].append(f)
+        if len(out) < 2 or any(len(seg) < 2 for seg in out):
+            return None
+        return out
+
+    def _unread_alternative(self, found: list[Found], quals: list[int], a: int, b: int) -> Criterion | None:
+        """The rest of a list of qualifications / platforms (、或 …) that names items we cannot read."""
+        t = self.text
+        after = (found[quals[-1]].end, b)
+        before = (a, found[quals[0]].start)
+        s = t[after[0]:after[1]]
+        if (re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s)) \
+                or re.match(rf"[（(](?!含|包括|不含|以下|下同)[{_CJK}]{{2,}}[^）)]*[）)]", s):  # 工程研究中心（工程实验室）
+            ra, rb = self._trim(*after)
+            return Criterion(None, "true", None, text=t[ra:rb].lstrip("、或及和与/"), needs_review=True)
+        s = t[before[0]:before[1]]
+        if re.search(rf"[{_CJK}”）)]{{2}}[、或及和与/]\s*$", s):
+            ra, rb = self._trim(*before)
+            return Criterion(None, "true", None, text=t[ra:rb].rstrip("、或及和与/"), needs_review=True)
+        return None
+
+    def _residue(self, a: int, b: int, found: list[Found]) -> tuple[int, int] | None:
+        """The longest stretch of the piece that no criterion covers, if it says anything. A
+        stretch that only says how the next figure is counted (按照向税务部门申报…的研发费用) is not
+        a condition of its own."""
+        best, pos = None, a
+        for f in [*found, Found(b, b, Criterion(None, "true"))]:
+            gap = self.text[pos:f.start]
+            counted_as = f.start < b and f.criterion.attribute not in (None, "qualification", "platform") \
+                and _COUNTED_AS_RE.fullmatch(gap.strip())
+            if f.start - pos > (best[1] - best[0] if best else 0) and not counted_as:
+                best = (pos, f.start)
+            pos = max(pos, f.end)
+        return best
+
+    def _unread(self, a: int, b: int) -> bool:
+        """Whether text[a:b] says something a reader must check (a condition we could not read),
+        rather than filler, the subject, a verb of the criteria read, or a note on evidence."""
+        # （以增值税发票为核准依据）, （含政策性减免）: how a figure is proven or counted; 由市委、市政府: who acts
+        s = _NOTE_RE.sub("", self.text[a:b])
+        s = re.sub(r"^\s*由[^，。；]{0,12}$", "", s)
+        s = s.strip(" \t\u3000，、；：:（）()“”\"'")
+        if re.fullmatch(rf"的[{_CJK}]{{0,6}}(?:企业|单位|组织|机构|项目|公司)", s):
+            return False  # 的科技企业: the subject the conditions are about
+        for _ in range(2):
+            s = _FILLER.sub("", s).strip(" ，、；：:（）()")
+        s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
+        if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|增为|纳入|转为|创建|组建"
+                        rf"|认定[（(]组建[)）])?为?(?:{level_pattern(bare=True)}(?:及以上|以上)?[、和及与]?)*", s):
+            return False  # 对首次认定为 (高新技术企业): the qualification's own verb
+        return len(re.findall(f"[{_CJK}]", s)) >= 3
+
