@@ -68,8 +68,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"clauses with >=1 criterion read from their text: {some} ({pct(some)})")
     print(f"clauses whose criteria are all read: {only} ({pct(only)})")
     print(f"clauses that carry their policy's place (from the issuer): {placed} ({pct(placed)})")
+    total = sum(by_attr.values())
+    print(f"criteria needing review: {by_attr['(needs review)']} of {total} "
+          f"({by_attr['(needs review)'] / total:.1%}; target <= 15%)" if total else "criteria: 0")
+    print(f"open attributes: {sum(n for k, n in by_attr.items() if k.startswith('open:'))} criteria, "
+          f"{sum(1 for k in by_attr if k.startswith('open:'))} distinct")
     print("criteria by attribute:")
-    for k, n in by_attr.most_common():
+    for k, n in by_attr.most_common(args.top):
         print(f"  {n:6d}  {k}")
     print(f"top {args.top} needs-review phrases:")
     for t, n in review.most_common(args.top):

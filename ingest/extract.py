@@ -14,6 +14,7 @@ from policykg.core.ontology import PKG, load_ontology, name
 from policykg.core.places import level_of, place_of_name
 from policykg.core.tokens import remember_doc_words
 from policykg.ingest.criteria import add_criteria
+from policykg.ingest.criteria.readings import share_tokens
 from policykg.ingest.nlp import SPAN_KEY, doc_text
 from policykg.ingest.reader import RawDocument
 from policykg.ingest.structure import ParsedDocument, Section, Table, split_issuers
@@ -222,7 +223,9 @@ class Extractor:
         table_ranges = [(t.start, t.end) for t in parsed.tables]
         chunks = list(_chunks(text, CHUNK_CHARS))
         own_title = re.sub(r"\s+", "", parsed.header.title or "")
+        docs = []
         for start, doc in zip((c for c, _ in chunks), self.nlp.pipe(t for _, t in chunks)):
+            docs.append((start, doc))
             remember_doc_words(doc, doc_text(doc))
             inside_table = lambda pos: any(a <= pos <= b for a, b in table_ranges)
             for ent in doc.ents:
@@ -245,6 +248,7 @@ class Extractor:
                     self._fund(span, money, funds, start)
                 elif span.label_ in (L_AGENCY, L_ORG, L_PLATFORM, L_TALENT_PROG, L_ENTERPRISE):
                     self._named(span.label_, span.text, a, b, span._.value or {})
+        share_tokens(text, docs)  # criteria reading runs on these tokens, not on a second segmentation
 
     def _mention(self, target: str, a: int, b: int) -> None:
         prov = self._prov(a, b)

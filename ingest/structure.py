@@ -349,8 +349,14 @@ def _body_start(text: str) -> int:
     return m.end() if m else 0
 
 
+# The .docx → text conversion some documents went through broke lines after a colon, also inside a
+# ratio (给予1：\n1配套经费补助): one line again, so that the ratio and its sentence stay together.
+_BROKEN_RATIO = re.compile(r"(?<=\d[：:])\n(?=\d+(?:\.\d+)?(?![\d、.．]))")
+
+
 def parse_structure(text: str) -> ParsedDocument:
-    """Split a document into header, a heading tree and tables."""
+    """Split a document into header, a heading tree and tables (the text with broken ratios joined)."""
+    text = _BROKEN_RATIO.sub("", text)
     body_start = _body_start(text)
     header = parse_header(text, body_start)
     tables = [t for t in _find_tables(text)]

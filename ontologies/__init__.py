@@ -7,7 +7,7 @@ checkout.
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-ONTOLOGY_FILES = ("policykg.ttl", "schemes.ttl")
+ONTOLOGY_FILES = ("policykg.ttl", "schemes.ttl", "words.ttl")
 SHAPES_NAME = "shapes.ttl"
 
 

@@ -20,6 +20,7 @@ from policykg.app.export import export_jsonl, export_turtle
 from policykg.app.maintenance import graph_has
 from policykg.app.maintenance import migrate as copy_store
 from policykg.app.maintenance import reindex as rebuild_index
+from policykg.app.vocabulary import open_vocabulary
 from policykg.core.errors import InvalidInput, PolicyKGError
 from policykg.core.ontology import PKG
 from policykg.core.ontology import name as term
@@ -192,29 +193,65 @@ def migrate(
         typer.secho("note: the target held other documents before; counts differ", err=True)
 
 
+def _parse_answers(pairs: list[str], file: Path | None) -> dict[str, object]:
+    """--answers FILE.json, then each --answer ID=VALUE over it. A VALUE is read as JSON when it
+    is JSON (true, false, 320, "…"), else as text (浙江省嘉兴市南湖区)."""
+    answers: dict[str, object] = {}
+    if file is not None:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8-sig"))
+        except OSError as e:
+            raise InvalidInput(f"{file}: cannot read the answers ({e.strerror or e})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise InvalidInput(f"{file}: answers must be UTF-8 JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{file}: answers are a JSON object of question id → answer")
+        answers.update(data)
+    for pair in pairs:
+        qid, sep, raw = pair.partition("=")
+        if not sep or not qid.strip():
+            raise InvalidInput(f"--answer {pair!r}: expected ID=VALUE, e.g. qualification:高新技术企业=true")
+        try:
+            answers[qid.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            answers[qid.strip()] = raw
+    return answers
+
+
 @app.command()
 def match(
     firm: Annotated[Optional[str], typer.Option("--firm", help="统一社会信用代码, firm name, or a profile .json file.")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", help="PolicyDocument id, 文号 or clause id.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Rules and facts in force on this date (YYYY-MM-DD).")] = None,
+    answer: Annotated[Optional[list[str]], typer.Option(
+        "--answer", help="Answer a question: ID=VALUE with the id the questions show, e.g. "
+        "qualification:高新技术企业=true, open:设备投资额=320 (in the question's unit, money in 万元), "
+        "registered_place=浙江省嘉兴市南湖区. Repeatable; not stored.")] = None,
+    answers_file: Annotated[Optional[Path], typer.Option(
+        "--answers", help="A JSON file of answers: {question id: answer}; --answer wins over it.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list clauses the firm is not eligible for.")] = False,
     limit: Annotated[int, typer.Option(help="Results to print (text output).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Which policies apply: --firm gives the firm's clauses (eligible / unknown / ineligible,
-    with reasons, benefit and the questions that would settle the unknowns); --policy gives the
-    firms a policy's clauses apply to."""
+    with reasons, benefit and the questions that would settle the unknowns, each with the id to
+    answer it by with --answer ID=VALUE); --policy gives the firms a policy's clauses apply to."""
     if (firm is None) == (policy is None):
         _fail(InvalidInput("give exactly one of --firm or --policy"))
     try:
+        answers = _parse_answers(answer or [], answers_file)
+        if answers and firm is None:
+            raise InvalidInput("--answer and --answers go with --firm")
         _settings, graph, _index = _stores()
         rules = matching.load_rules(graph)
         if firm is not None:
-            answer = matching.match_firm(matching.firm_of(graph, firm), rules, as_of=as_of, include_ineligible=show_all)
+            known = matching.known_questions(rules)
+            subject = matching.firm_of(graph, firm, answers=answers, known=known, on=as_of)
+            result = matching.match_firm(subject, rules, as_of=as_of, include_ineligible=show_all)
             if as_json:
-                typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+                typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             else:
-                _print_answer(answer, limit)
+                _print_answer(result, limit)
         else:
             rows = matching.match_policy(graph, policy, matching.stored_firms(graph), rules, as_of=as_of)
             if as_json:
@@ -227,6 +264,11 @@ def match(
                     typer.echo(f"   ✓ {f['name']} ({f['credit_code']})")
     except PolicyKGError as e:
         _fail(e)
+
+
+QUESTIONS_SHOWN = 10
+_ANSWER_HINT = {"yes_no": "true / false", "number": "a number", "date": "YYYY-MM-DD", "choice": "one of the choices",
+                "text": "text"}
 
 
 def _print_answer(answer, limit: int) -> None:
@@ -245,10 +287,15 @@ def _print_answer(answer, limit: int) -> None:
         for line in r["reasons"]:
             typer.echo(f"    [{line['outcome']}] {line['summary']} 「{line['criterion'].get('text', '')}」"
                        + (f" → {line['advice']}" if line.get("advice") else ""))
-    if data["questions"]:
-        typer.echo("To settle the unknown answers, tell us:")
-        for q in data["questions"]:
-            typer.echo(f"  - {q['question']} (decides {q['clauses']} clauses)")
+    questions = data["questions"]
+    if questions:
+        typer.echo("To settle the unknown answers, answer with --answer ID=VALUE:")
+        for q in questions[:QUESTIONS_SHOWN]:
+            kind = _ANSWER_HINT.get(q["answer_type"], q["answer_type"]) + (f" in {q['unit']}" if q.get("unit") else "")
+            money = f", up to {q['money_yuan']:,.0f} 元" if q["money_yuan"] else ""
+            typer.echo(f"  {q['id']}  {q['question']}  [{kind}] (decides {q['clauses']} clauses{money})")
+        if len(questions) > QUESTIONS_SHOWN:
+            typer.echo(f"  … and {len(questions) - QUESTIONS_SHOWN} more (--json lists them all)")
 
 
 @app.command()
@@ -339,6 +386,43 @@ def rules_list(as_json: Annotated[bool, typer.Option("--json", help="JSON output
 
 
 app.add_typer(rules_app, name="rules")
+
+
+criteria_app = typer.Typer(help="What criteria reading finds: the open attributes the ontology does not name yet.",
+                           no_args_is_help=True)
+
+
+@criteria_app.command("vocabulary")
+def criteria_vocabulary(
+    limit: Annotated[int, typer.Option(help="Show at most this many attributes.")] = 50,
+    min_count: Annotated[int, typer.Option("--min-count", help="Only attributes used at least this often.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List the open attributes in the stored criteria (open:设备投资额 …) with how often they
+    are used, their value type and example sentences, so a curator can promote one into the
+    ontology (a concept of the AttributeScheme, or an altLabel of an existing one)."""
+    try:
+        _settings, graph, index = _stores()
+        found = [a for a in open_vocabulary(graph) if a.count >= min_count]
+    except PolicyKGError as e:
+        _fail(e)
+    shown = found[:limit]
+    if as_json:
+        typer.echo(json.dumps({"total": len(found), "attributes": [a.to_json() for a in shown]},
+                              ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{len(found)} open attributes in the stored criteria (showing {len(shown)}):")
+        for a in shown:
+            typer.echo(f"{a.count:5d}  {a.attribute}  [{a.value_type}]")
+            for ex in a.examples:
+                typer.echo(f"         「{ex}」")
+        if not found:
+            typer.echo("none: every criterion read names an attribute of the ontology")
+    graph.close()
+    index.close()
+
+
+app.add_typer(criteria_app, name="criteria")
 
 
 def main() -> None:

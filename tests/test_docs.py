@@ -60,7 +60,7 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     runner = CliRunner()
     examples = example_lines()
     assert [e[0] for e in examples] == ["ingest", "search", "search", "export", "export", "stats", "reindex",
-                                        "rules"]
+                                        "rules", "criteria"]
     for args in examples:
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, (args, result.output)
@@ -69,6 +69,8 @@ def test_readme_examples_run(tmp_path, monkeypatch):
         if args[0] == "rules":  # the curated rules shipped with the package, and the clauses they decide
             assert "jiaxing_keji_baoxian.yaml: 2 rules" in result.output, result.output
             assert "PolicyClause:嘉科综〔2018〕47号#第二条" in result.output, result.output
+        if args[0] == "criteria":  # the open attributes of the corpus just ingested, with examples
+            assert "open attributes in the stored criteria" in result.output and "open:" in result.output
 
 
 @pytest.mark.parametrize("name", cli_commands())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policykg.core.model import DocumentGraph, Provenance
+from policykg.core.ontology import PKG, name
 from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
 from policykg.eligibility.rules import Rule, rule_in_force, rules_dir
+from policykg.ingest.criteria.benefits import MONEY, Grant, Reference, form_grant_in, value_type_of
 from policykg.ingest.criteria.lexicon import (
     _SENT_SPLIT,
     AND_LIST_RE,
@@ -23,9 +25,13 @@ from policykg.ingest.criteria.lexicon import (
     STACK_RE,
     P,
 )
-from policykg.ingest.criteria.pieces import _strip_number, benefit_name, criterion_name
+from policykg.ingest.criteria.pieces import _PURPOSE_RE, _strip_number, benefit_name, criterion_name
 from policykg.ingest.criteria.reader import ClauseInfo, CriteriaReader
 from policykg.ingest.text import DATE_RE, cn_to_int, parse_date, sentence_around
+
+# properties the criteria package's table (lexicon.P) does not hold yet
+P_CREDIT, P_COUNT_OF, P_BUDGET, P_NUMBER = (name(t) for t in (PKG.credit_yuan, PKG.count_of, PKG.budget_yuan,
+                                                              PKG.number))
 
 
 # ---------------------------------------------------------------- writing the graph
@@ -54,7 +60,8 @@ class _Writer:
         nid = self._next(L_CRIT, owner.split(":", 1)[1])
         self.doc.add_node(nid, L_CRIT, criterion_name(c), prov=self.prov(c.text, within), **{
             P["attribute"]: c.attribute, P["operator"]: c.operator, P["value"]: c.value,
-            P["period"]: c.period, P["needs_review"]: c.needs_review, P["text"]: c.text})
+            P["period"]: c.period, P["needs_review"]: c.needs_review, P["text"]: c.text,
+            P["attribute_label"]: c.label, P["value_type"]: c.value_type})
         self.criterion_ids[key] = nid
         return nid
 
@@ -69,6 +76,7 @@ class _Writer:
         self.doc.add_node(nid, L_BENEFIT, benefit_name(b), prov=prov, **{
             P["benefit_kind"]: b.kind, P["amount_yuan"]: b.amount_yuan, P["rate"]: b.rate,
             P["cap_yuan"]: b.cap_yuan, P["recurrence"]: b.recurrence, P["text"]: b.text, P["per_unit"]: b.per_unit,
+            P_COUNT_OF: b.count_of, P_CREDIT: b.credit_yuan,
             P["condition"]: cond.dumps() if cond is not None else None,
             P["needs_review"]: True if unsure else None})
         self.doc.add_edge(cid, PROVIDES, nid, prov=prov)
@@ -102,15 +110,24 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
                 roots[cid] = _scope_root(clauses, cid)
 
     jurisdiction = r.jurisdiction()
+    # 发生重大安全生产事故…的，不能享受: a condition of every grant, quoted from the clause that says it
+    shut_out = r.disqualification()
+    disqualified = Condition.all_of(*(c for _, c in shut_out)) if shut_out else None
     stacking = any(STACK_RE.search(c.node.properties.get(P["text"], "")) for c in clauses.values()
                    if c.parent is None)
     group = f"{doc.policy_id or doc.doc_id}#stack" if stacking else None
     out: dict[str, ClauseCriteria] = {}
+    owners: dict[int, str] = {id(cd): s for s, cd in scope}  # a condition read in another clause → that clause
+    owners.update({id(cd): s for s, cd in shut_out})
     folder = rules_dir()  # once per document: resolving the setting costs more than a lookup
     for cid in sorted(clauses, key=lambda k: clauses[k].start):
         c = clauses[cid]
         rule = rule_in_force(cid, on=today, directory=folder)
         grants, clause_cap, clause_rec = ([], None, None) if rule else r.grants(cid)
+        budget = r.budget(cid)
+        if budget is not None:
+            # 所有符合条件的企业补助总额不超过500万元: for all firms, never one firm's cap or estimate
+            c.node.properties[P_BUDGET] = budget
         own_scope = [(s, cond) for s, cond in scope if not _inside(clauses, cid, s)
                      and (roots[s] is None or _inside(clauses, cid, roots[s]))]
         is_scope = cid in dict(scope)
@@ -122,11 +139,15 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
             if rule.benefits and group:
                 c.node.properties[P["stacking_group"]] = group
             continue
-        # a cap stated once for the clause bounds the grants that state none
+        # a cap stated once for the clause bounds the grants of money that state none
         for g in grants:
-            g.benefits = [b if b.cap_yuan is not None or clause_cap is None else
-                          BenefitTerm(b.kind, b.amount_yuan, b.rate, clause_cap, b.recurrence or clause_rec, b.text)
+            g.benefits = [replace(b, cap_yuan=clause_cap, recurrence=b.recurrence or clause_rec)
+                          if b.cap_yuan is None and clause_cap is not None and value_type_of(b.kind) == MONEY else b
                           for b in g.benefits]
+        # 符合本办法第一条规定的 / 符合上述条件的: the grant's condition stands where it points
+        applying = {s for s, _ in own_scope} | ({cid} if is_scope else set())
+        for g in grants:
+            owners.update(_resolve_references(r, cid, g, applying))
         parts = [cond for s, cond in own_scope] if not is_scope else []
         if is_scope:
             parts.append(dict(scope)[cid])
@@ -149,7 +170,9 @@ def read_criteria(doc: DocumentGraph, text: str, *, today: str | None = None) ->
                 c.attribute == "registered_place" for c in cond.criteria()):
             # a local policy is for the firms of its place, whether or not the clause says so
             cond = Condition.all_of(Condition.leaf(jurisdiction), cond)
-        _write_condition(w, cid, cond, scope_owner={id(cd): s for s, cd in scope}, r=r, jurisdiction=jurisdiction)
+        if cond is not None and disqualified is not None and grants:
+            cond = Condition.all_of(*_conjuncts(cond), *_conjuncts(disqualified))
+        _write_condition(w, cid, cond, scope_owner=owners, r=r, jurisdiction=jurisdiction)
         benefits: list[BenefitTerm] = []
         for g in grants:
             for i, (b, span) in enumerate(zip(g.benefits, g.spans, strict=True)):
@@ -253,13 +276,18 @@ def add_criteria(doc: DocumentGraph, text: str) -> None:
     read_criteria(doc, text)
 
 
+# 第一条 认定范围 / 一、申请对象及条件: an article that says who may apply, in words DOC_SCOPE_RE leaves out
+_SCOPE_HEAD_RE = re.compile(r"认定(?:的)?(?:范围|条件|标准)|申请(?:的)?(?:对象|范围|条件)|基本条件")
+
+
 def _is_scope(r: CriteriaReader, cid: str) -> bool:
-    """An article that says who the document (or its section) is for: 申报对象, 适用范围 …"""
+    """An article that says who the document (or its section) is for: 申报对象, 适用范围, 认定范围 …"""
     own = r.own_ranges(cid)
     if not own:
         return False
     a, b = own[0]
-    return bool(DOC_SCOPE_RE.search(r.text[a:min(b, a + 30)]))
+    head = r.text[a:min(b, a + 30)]
+    return bool(DOC_SCOPE_RE.search(head) or _SCOPE_HEAD_RE.search(head))
 
 
 def _scope_root(clauses: dict[str, ClauseInfo], cid: str) -> str | None:
@@ -304,13 +332,29 @@ def _clause_condition(r: CriteriaReader, cid: str) -> Condition | None:
             ka, kb = r.clauses[k].start, r.clauses[k].end
             first = next(iter(r.sentences(k)), None) or (ka, kb)
             body = _strip_number(r.text, *first)
-            cond = _clause_condition(r, k) if r.clauses[k].children else r.condition_of(*body)
+            cond = _clause_condition(r, k) if r.clauses[k].children else _item_condition(r, *body)
             if cond is not None:
                 alts.append(cond)
         if alts:
             either = OR_LIST_RE.search(lead) and not AND_LIST_RE.search(lead.replace("之一", "")) or "之一" in lead
             parts.append(Condition.any_of(*alts) if either else Condition.all_of(*alts))
     return Condition.all_of(*parts) if parts else None
+
+
+def _item_condition(r: CriteriaReader, a: int, b: int) -> Condition | None:
+    """One item of a list read as conditions. An item that states two cases, each ending in 的 and
+    each asking the same figure (…销售收入在3000万元以上的，…铜棒…销售收入在2000万元以上的), gives
+    alternatives: a firm meets one case or the other, not both thresholds at once."""
+    t = r.text
+    bounds = [a, *(a + m.end() for m in re.finditer(r"的[，,；;]", t[a:b])), b]
+    cases = [(x, y) for x, y in zip(bounds, bounds[1:], strict=False) if t[x:y].strip("，,；;。 ")]
+    if len(cases) > 1:
+        conds = [cd for x, y in cases if (cd := r.condition_of(x, y)) is not None]
+        asked = [{(c.attribute, c.period) for c in cd.criteria() if c.operator in ("ge", "gt") and not c.needs_review}
+                 for cd in conds]
+        if any(asked[i] & asked[j] for i in range(len(asked)) for j in range(i + 1, len(asked))):
+            return Condition.any_of(*conds)
+    return r.condition_of(a, b)
 
 
 def _lead_condition(r: CriteriaReader, cid: str) -> Condition | None:
@@ -339,7 +383,107 @@ def grants_something(s: str) -> bool:
             在我县工商登记、依法纳税缴费、账证健全 (False).
     """
     return bool(re.search(r"给予|给以|予以|提供|按[^，。；]{0,20}计算", s)
-                and re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?(?:元|平方米)|[%％]", s))
+                and re.search(r"\d+(?:\.\d+)?\s*(?:亿|万)?(?:元|平方米)|[%％]", s)) or form_grant_in(s) is not None
+
+
+# ---------------------------------------------------------------- conditions a grant points to
+def _resolve_references(r: CriteriaReader, cid: str, g: Grant, applying: set[str]) -> dict[int, str]:
+    """Add to a grant's condition the conditions it points to (符合本办法第一条规定的 → 第一条's;
+    符合上述条件的 → the sentences, items or lead before it); a reference that cannot be followed
+    stays as a needs-review criterion quoting it. Returns the clause each added condition was read
+    in (by the condition's id), so its criteria quote that clause.
+
+    Args:
+        r: the document's reader.
+        cid: the clause the grant is in.
+        g: the grant; its `refers` are resolved once and cleared.
+        applying: scope articles that already apply to the clause (their conditions are not added twice).
+    """
+    owners: dict[int, str] = {}
+    added: list[Condition] = []
+    for ref in g.refers:
+        found = _article_condition(r, cid, ref, applying) if ref.article else _above_condition(r, cid, ref)
+        if found is None:
+            added.append(Condition.leaf(Criterion(None, "true", None, text=ref.text, needs_review=True)))
+            continue
+        cond, owner = found
+        if cond is not None:  # None: an article that already applies
+            added.append(cond)
+            owners[id(cond)] = owner
+    g.refers = []
+    if added:
+        g.condition = Condition.all_of(*([g.condition] if g.condition is not None else []), *added)
+    return owners
+
+
+def _article_condition(r: CriteriaReader, cid: str, ref: Reference,
+                       applying: set[str]) -> tuple[Condition | None, str] | None:
+    """The condition of the article a grant points to (本办法第一条), read as a whole clause; (None, …)
+    when that article already applies as the document's scope; None when there is no such article."""
+    clauses = r.clauses
+    found = [k for k, c in clauses.items() if c.node.properties.get(P_NUMBER) == ref.article
+             and k != cid and not _inside(clauses, cid, k)]
+    if not found:
+        return None
+
+    def ancestors(k: str | None) -> list[str]:
+        out = []
+        while k is not None:
+            out.append(k)
+            k = clauses[k].parent
+        return out
+
+    mine = set(ancestors(cid))
+    # the article of the same part of the document (an attachment's 细则 has its own 第一条), then the nearest before
+    k = max(found, key=lambda k: (len(mine & set(ancestors(k))), clauses[k].start < clauses[cid].start,
+                                  -abs(clauses[k].start - clauses[cid].start)))
+    if k in applying:
+        return None, k
+    cond = _clause_condition(r, k)
+    return (cond, k) if cond is not None else None
+
+
+def _above_condition(r: CriteriaReader, cid: str, ref: Reference) -> tuple[Condition, str] | None:
+    """What 上述条件 / 以上条件 point to: the clause's own sentences before the grant (its list of
+    conditions (1)…(3)), else the items before the clause that grant nothing, else its parent's lead;
+    之一 / 其中一条 makes them alternatives."""
+    combine = Condition.any_of if ref.any_of else Condition.all_of
+    t, clauses = r.text, r.clauses
+    grants = r.grants(cid)[0]
+
+    def said(a: int, b: int) -> Condition | None:
+        """What an earlier sentence asks for: the condition of the grant in it, or the sentence read as one."""
+        s = t[a:b].strip()
+        if not s or _PURPOSE_RE.match(s) or PROCEDURE_RE.search(s) or DEFINITION_RE.search(s):
+            return None
+        in_it = [g.condition for g in grants if any(a <= x < b for x, _ in g.spans)]
+        if in_it:
+            return in_it[0]
+        return None if grants_something(s) else r.condition_of(*_strip_number(t, a, b))
+
+    earlier = [(a, b) for a, b in r.sentences(cid) if b <= ref.start]
+    conds = [cd for a, b in earlier if (cd := said(a, b)) is not None]
+    if conds:
+        return combine(*conds), cid
+    parent = clauses[cid].parent
+    siblings = clauses[parent].children if parent is not None else sorted(
+        (k for k, c in clauses.items() if c.parent is None), key=lambda k: clauses[k].start)
+    before: list[str] = []
+    for k in reversed(siblings[:siblings.index(cid)]):
+        if r.grants(k)[0]:
+            if not before:  # 对…的，奖励10万元。符合上述条件且…的，再奖励…: the conditions of that grant
+                conds = [g.condition for g in r.grants(k)[0] if g.condition is not None]
+                if conds:
+                    return Condition.any_of(*conds), k
+            break
+        before.insert(0, k)
+    conds = [cd for k in before if (cd := _clause_condition(r, k)) is not None]
+    if conds:
+        return combine(*conds), parent if parent is not None and len(before) > 1 else before[-1]
+    if parent is None:
+        return None
+    lead = [cd for a, b in r.sentences(parent) if (cd := said(a, b)) is not None]
+    return (Condition.all_of(*lead), parent) if lead else None
 
 
 
@@ -347,7 +491,7 @@ def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
     """Skip 第二条 and 'X的对象为' so the subject of the article is not read as a condition."""
     a, b = _strip_number(text, a, b)
     m = re.match(r"[^，。；]{0,20}?(?:对象|范围|条件)(?:为|是|包括|如下)?[：:]?", text[a:b])
-    if m and DOC_SCOPE_RE.search(m.group(0)):
+    if m and (DOC_SCOPE_RE.search(m.group(0)) or _SCOPE_HEAD_RE.search(m.group(0))):
         a += m.end()
     return a, b
 
@@ -395,3 +539,8 @@ def _quoting_clause(r: CriteriaReader, cid: str, quote: str) -> str:
         return cid
     found = [k for k in r.clauses if holds(k)]
     return min(found, key=lambda k: r.clauses[k].end - r.clauses[k].start, default=cid)
+
+
+def _conjuncts(c: Condition) -> tuple[Condition, ...]:
+    """The parts of an AND (the condition itself when it is not one), so ANDs do not nest."""
+    return c.children if c.op == "AND" else (c,)

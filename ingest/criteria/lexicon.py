@@ -20,7 +20,7 @@ HAS_CLAUSE, REQUIRES, PROVIDES = name(PKG.HAS_CLAUSE), name(PKG.REQUIRES), name(
 P = {p: name(getattr(PKG, p)) for p in (
     "attribute", "operator", "value", "period", "needs_review", "text", "condition", "benefit_kind",
     "amount_yuan", "rate", "cap_yuan", "recurrence", "stacking_group", "effective_from", "effective_to",
-    "issuer", "application_window", "per_unit")}
+    "issuer", "application_window", "per_unit", "attribute_label", "value_type")}
 
 ONE_OFF, YEARLY = "one-off", "yearly"
 _TOTAL = "总额|金额|合计|总计|累计"  # 研发费用，总额在30万元以上: the figure just named, continued

@@ -19,6 +19,7 @@ class Found:
     end: int
     criterion: Criterion
     negated: bool = False
+    kind: str = ""  # the reading that found it (threshold, honour, firm_kind, yes_no …)
 
 
 # ---------------------------------------------------------------- helpers
@@ -49,15 +50,33 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
-_UNITS = "件|项|个|人|名|亩|台|套|条|次|平方米|吨|批|场|辆|间|张|株|头|只|千瓦时|度"
+_UNITS = "件|项|个|人|名|亩|台|套|条|次|平方米|吨|批|场|辆|间|张|株|头|只|千瓦时|度|标箱|自然箱|集装箱|箱|篇|部|首"
 _UNIT_AFTER_RE = re.compile(rf"\s*[/／每](?P<u>{_UNITS})")
-_UNIT_BEFORE_RE = re.compile(rf"每(?:增加|新增)?(?:一|1)?(?:个)?(?P<u>{_UNITS})[^，。；\d]{{0,12}}$")
+# 每件发明专利补助2万元 / 每100吨一次性补助1.5万元 / 按每人每月300元: the unit, and what is counted after it
+_UNIT_BEFORE_RE = re.compile(rf"每(?:增加|新增)?(?P<n>\d+|一)?(?:个)?(?P<u>{_UNITS})(?P<of>[^，。；\d]{{0,12}})$")
+# words between the unit and the amount that say how it is given, not what is counted
+_GIVING_WORDS = re.compile(r"一次性|每年|每月|每季度|每天|每日|每次|每|给予|给以|予以|奖励|补助|补贴|资助|奖补|标准|分别|最高|不超过"
+                           r"|企业|单位|可|再|按|的|为")
 
 
 def _unit_of(text: str, start: int, end: int) -> str | None:
     """The unit an amount at text[start:end] is given per: 每件补助2万元 / 20万元/亩 → 件 / 亩."""
-    m = _UNIT_AFTER_RE.match(text, end) or _UNIT_BEFORE_RE.search(text[max(0, start - 24):start])
-    return m.group("u") if m else None
+    found = _per_unit_of(text, start, end)
+    return found[0] if found else None
+
+
+def _per_unit_of(text: str, start: int, end: int) -> tuple[str, str] | None:
+    """The unit an amount at text[start:end] is given per, and what the firm counts in it:
+    每件发明专利补助2万元 → (件, 发明专利); 每标箱30元 → (标箱, 标箱); 每100吨补助1.5万元 → (100吨, 吨)."""
+    m = _UNIT_AFTER_RE.match(text, end)
+    if m:
+        return m.group("u"), m.group("u")
+    m = _UNIT_BEFORE_RE.search(text[max(0, start - 24):start])
+    if not m:
+        return None
+    unit = m.group("u") if m.group("n") in (None, "一", "1") else m.group("n") + m.group("u")
+    counted = _GIVING_WORDS.sub("", m.group("of")).strip()
+    return unit, counted if re.fullmatch(r"[\u4e00-\u9fa5]{2,8}", counted) else m.group("u")
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +140,8 @@ def benefit_name(b: BenefitTerm) -> str:
         parts.append(f"{b.rate * 100:g}%")
     if b.cap_yuan is not None:
         parts.append(f"最高{_num(b.cap_yuan)}元")
+    if b.credit_yuan is not None:
+        parts.append(f"额度{_num(b.credit_yuan)}元")
     return " ".join(parts)
 
 

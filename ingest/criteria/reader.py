@@ -16,20 +16,27 @@ from policykg.core.places import (
 )
 from policykg.eligibility.engine import Condition, Criterion
 from policykg.ingest.criteria.benefits import Grant, GrantReader
-from policykg.ingest.criteria.lexicon import _CJK, _FILLER, _SENT_SPLIT, HAS_CLAUSE, L_CLAUSE, SCALE_RE, P, lexicon
+from policykg.ingest.criteria.lexicon import (
+    _CJK,
+    _FILLER,
+    _SENT_SPLIT,
+    HAS_CLAUSE,
+    L_CLAUSE,
+    PROCEDURE_RE,
+    SCALE_RE,
+    P,
+    lexicon,
+)
 from policykg.ingest.criteria.pieces import (
-    _CHAIN_RE,
-    _CHANGE_RE,
     _COUNTED_AS_RE,
     _NOTE_RE,
-    _PART_PREFIX,
+    _PURPOSE_RE,
     Found,
-    _per_unit,
-    _per_unit_prefix,
     _period,
     _pieces,
     _tier_groups,
 )
+from policykg.ingest.criteria.readings import AUX, HVERB, PUNCT, STOP, YVERB, tokens_for, yes_no
 from policykg.ingest.text import money_to_yuan
 
 
@@ -43,11 +50,40 @@ class ClauseInfo:
 
 
 
+# what a grant gives, how a figure is counted, whom a document is for: said next to conditions, not one
+_NOT_A_CONDITION = re.compile(r"(?:给予|予以|提供)[^，。；]{0,20}(?:资助|补贴|补助|奖励|场所|支持)|按[^，。；]{0,20}计算|以[^，。；]{0,30}(?:为准|作为[^，。；]{0,8}依据)"
+                              r"|^(?:本(?:细则|办法|政策|意见|通知|措施))?适用于|^[和及与]?(?:使用|资金)?范围$")
+
+
+_DISQUALIFIES = re.compile(r"(?:的|者)[，,]?\s*(?:一律)?(?:不能|不得|不予|不再)享受|(?:一律)?取消[^，。；]{0,16}(?:享受|申报)?资格")
+_VIOLATION_WORDS = re.compile(r"事故|违法|违规|偷税|漏税|逃税|骗取|失信|处罚|纠纷|侵权|侵犯|抽检不合格|黑名单|环境事件")
+# who checks, publishes or claws back: how sanctions are applied, not who may apply
+_SANCTION_CONTEXT = re.compile(r"公示|举报|追回|收缴|退回|经办银行|考核评估|暂停|名单|评审纪律|撤稿|通报")
+GRANT_AMOUNT_RE = re.compile(r"(?:给予|奖励|补助|补贴)[^，。；]{0,8}\d")
+_EXCLUDES = re.compile(r"不享受|除外|不予|不再|不含|不包括|不适用|不属于")
+
+
+def _enclosing_note(text: str, pos: int, a: int, b: int) -> str | None:
+    """The text of the （…） around `pos` within [a, b), if any."""
+    depth, i = 0, pos - 1
+    while i >= a:
+        if text[i] in "）)":
+            depth += 1
+        elif text[i] in "（(":
+            if depth == 0:
+                close = next((k for k in range(pos, b) if text[k] in "）)"), b)
+                return text[i + 1:close]
+            depth -= 1
+        i -= 1
+    return None
+
+
 class CriteriaReader(GrantReader):
     """Reads the criteria and benefits of one document's clauses."""
 
     def __init__(self, doc: DocumentGraph, text: str) -> None:
         self.doc, self.text, self.lex = doc, text, lexicon()
+        self.tokens = tokens_for(text)
         self._grants: dict[str, tuple[list[Grant], float | None, str | None]] = {}
         self.clauses = self._clauses()
         self.place = self._issuer_place()
@@ -88,6 +124,33 @@ class CriteriaReader(GrantReader):
         p = (self._issuer_levels() or (ParsedPlace(None, None, None, ""), ""))[0]
         city = p.city_level
         return {"省": p.province, "市": city or p.county, "县": p.county or city, "区": p.county or city}
+
+    def disqualification(self) -> list[tuple[str, Condition]]:
+        """What the document says shuts a firm out of all its benefits (企业发生重大安全生产事故…的，
+        不能享受财政奖励政策 / 有下列情形之一的，取消享受资格): the condition every clause must meet.
+        A record of accidents, offences or penalties is the ontology's clean record; anything else
+        is a yes/no condition the firm must not meet."""
+        parts: list[tuple[str, Condition]] = []
+        for cid in self.clauses:
+            for a, b in self.sentences(cid):
+                s = self.text[a:b]
+                m = _DISQUALIFIES.search(s)
+                if not m or GRANT_AMOUNT_RE.search(s[:m.start()]) or _SANCTION_CONTEXT.search(s):
+                    continue
+                head = s[:m.start()].rstrip("，,的 ")
+                head = re.sub(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:对|凡|企业|申报单位)*", "", head)
+                items = [x for x in re.split(r"[，,；;]|[和、](?=[^，。；]{0,4}(?:重大|严重|较大))|或(?=[^，。；]{0,4}(?:有|被|重大|严重))", head)
+                         if len(re.findall(f"[{_CJK}]", x)) >= 4 and not re.search(r"以下|下列|如下", x)]
+                for item in items[:8]:
+                    at = a + s.find(item)
+                    if _VIOLATION_WORDS.search(item) and not re.search(r"必须|应当|须", item):
+                        parts.append((cid, Condition.leaf(Criterion("no_major_violation", "true", True, text=item))))
+                    elif (neg := re.match(r"\s*(?:对|凡)?(?:未|没有|不)", item)) is not None:
+                        # 未完成节能减排等刚性目标任务的，不享受: what the firm must have done
+                        f = yes_no(item[neg.end():], at + neg.end(), at + len(item), quote=item)
+                        if f is not None and not f.negated:
+                            parts.append((cid, Condition.leaf(f.criterion)))
+        return parts
 
     def jurisdiction(self) -> Criterion | None:
         """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
@@ -155,33 +218,12 @@ class CriteriaReader(GrantReader):
             out.append(Found(m.start(), m.end(), Criterion(
                 "no_major_violation", "true", True, period=_period(m.group("period")), text=m.group(0))))
             taken.append(m.span())
-        for m in lex.threshold_re.finditer(t, a, b):
-            if not free(*m.span()):
-                continue
-            # 20万元/亩 and 亩均税收 are densities, not the firm's totals the attribute means
-            density = _per_unit(t, m.end()) or _per_unit_prefix(t, m.start("attr"))
-            # 年度销售额增量5000万元 / 新增营业收入 / 税收增长: a change, not the firm's total
-            change = _CHANGE_RE.search(t, m.end("attr"), m.start("num")) or \
-                _CHANGE_RE.search(t[max(a, m.start("attr") - 3):m.start("attr")])
-            # 网络销售额, 出口额, 技术合同交易额: a part of the firm's business, not the figure the attribute means
-            part_of = _PART_PREFIX.search(t[max(a, m.start("attr") - 6):m.start("attr")])
-            if density or change or part_of:
-                continue
-            # 销售额在500万元（含）以上、1000万元（含）以上 / 超过2000万元、5000万元、1亿元以上: one
-            # attribute, a list of values (tiers); the operator may be said once, before or after them
-            chain, pos = [], m.end()
-            while (k := _CHAIN_RE.match(t, pos, b)) and not _per_unit(t, k.end()):
-                chain.append(k)
-                pos = k.end()
-            op_label = m.group("pre") or m.group("post") or next(
-                (k.group("post") for k in chain if k.group("post")), None)
-            items = [(m, m.start(), m.end())] + [(k, k.start("num"), k.end()) for k in chain]
-            for k, s0, e0 in items:
-                c = self._threshold(m, k, m.group("pre") or op_label, text=t[m.start() if k is m else s0:e0].rstrip())
-                if c is not None:
-                    out.append(Found(s0 if k is not m else m.start(), e0, c))
-            if any(f.end == m.end() for f in out):
-                taken.append((m.start(), pos))
+        # thresholds, honours and firm kinds: the table of readings over the pipeline's tokens
+        read = self._bracketed(self.tokens.read(a, b), a, b)
+        for f in read:
+            if f.kind in ("threshold", "range") and free(f.start, f.end):
+                out.append(f)
+                taken.append((f.start, f.end))
         for m in SCALE_RE.finditer(t, a, b):
             # 限额以上的批发类企业 / 首次纳入限额以上管理 / 转为规模以上企业: a statistical class the ontology names
             pref = lex.qualifications.get("限额以上商贸企业" if m.group("quota") else "规模以上工业企业")
@@ -211,6 +253,10 @@ class CriteriaReader(GrantReader):
             out.append(Found(s, e, Criterion("qualification", "has", pref, text=t[s:e]),
                              negated=bool(m.group("neg") or m.group("except"))))
             taken.append((s, e))
+        for f in read:
+            if f.kind in ("honour", "firm_kind") and free(f.start, f.end):
+                out.append(f)
+                taken.append((f.start, f.end))
         return sorted(out, key=lambda f: f.start)
 
     def _threshold(self, m: re.Match[str], v: re.Match[str] | None = None, op_label: str | None = None, *,
@@ -246,14 +292,10 @@ class CriteriaReader(GrantReader):
 
     def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
         """The condition text[a:b] states: its pieces (cut at ，：) ANDed; within a piece,
-        qualifications listed with 、/或 are alternatives; anything unread → needs review."""
+        qualifications listed with 、/或 are alternatives; a stretch no reading covers is a yes/no
+        condition when it says what the firm does or has (拥有…, 经…认定), else needs review."""
         parts: list[Condition] = []
-        if review and not self.criteria_in(a, b):
-            # nothing readable: one review criterion quoting the whole phrase, not one per comma
-            if not self._unread(a, b):
-                return None
-            ra, rb = self._trim(a, b)
-            return Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb].rstrip("，,：:"), needs_review=True))
+        unread: list[tuple[int, int]] = []
         for pa, pb in _pieces(self.text, a, b):
             found = self.criteria_in(pa, pb)
             alt_span = None
@@ -267,8 +309,46 @@ class CriteriaReader(GrantReader):
                 rest = None  # the unread rest is already an alternative of the list it continues
             if review and rest is not None and self._unread(*rest):
                 ra, rb = self._trim(*rest)
-                parts.append(Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True)))
+                said = self._yes_no(ra, rb)
+                if said is not None:
+                    parts.append(said)
+                else:
+                    unread.append((ra, rb))
+        if unread and not parts:
+            # nothing readable: one review criterion quoting the whole phrase, not one per comma
+            ra, rb = self._trim(a, b)
+            return Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb].rstrip("，,：:"), needs_review=True))
+        parts += [Condition.leaf(Criterion(None, "true", None, text=self.text[ra:rb], needs_review=True))
+                  for ra, rb in unread]
         return Condition.all_of(*parts) if parts else None
+
+    def _bracketed(self, found: list[Found], a: int, b: int) -> list[Found]:
+        """Readings inside （…）: an exclusion when the note says so (（其中水电、风电企业不享受以上政策）),
+        else a note on how something is counted, which sets no condition."""
+        out = []
+        for f in found:
+            note = _enclosing_note(self.text, f.start, a, b)
+            if note is None:
+                out.append(f)
+            elif _EXCLUDES.search(note) and f.kind in ("firm_kind", "honour"):
+                f.negated = True
+                out.append(f)
+        return out
+
+    def _yes_no(self, a: int, b: int) -> Condition | None:
+        """A stretch that says what the firm has, does or went through: a yes/no condition."""
+        text = _NOTE_RE.sub("", self.text[a:b])
+        if PROCEDURE_RE.search(text) or _PURPOSE_RE.match(text.strip()):
+            return None
+        span = self.tokens.span(a, b)
+        lead = [t for t in span if t._.pk not in (AUX, STOP, PUNCT)] if span is not None else []
+        if not any(t._.pk in (YVERB, HVERB) or t.text.startswith(("经", "未", "无", "没有")) for t in lead):
+            return None  # 标准对新引进 / 使用范围: no verb the firm is the subject of
+        f = yes_no(text, a, b, quote=self.text[a:b])
+        if f is None:
+            return None
+        leaf = Condition.leaf(f.criterion)
+        return Condition("NOT", (leaf,)) if f.negated else leaf
 
     def _combine(self, found: list[Found], a: int, b: int) -> tuple[Condition, tuple[int, int] | None]:
         """The condition of the criteria found in one piece, and the span of an unread item of
@@ -376,6 +456,8 @@ class CriteriaReader(GrantReader):
         """Whether text[a:b] says something a reader must check (a condition we could not read),
         rather than filler, the subject, a verb of the criteria read, or a note on evidence."""
         # （以增值税发票为核准依据）, （含政策性减免）: how a figure is proven or counted; 由市委、市政府: who acts
+        if _NOT_A_CONDITION.search(self.text[a:b]):
+            return False
         s = _NOTE_RE.sub("", self.text[a:b])
         s = re.sub(r"^\s*由[^，。；]{0,12}$", "", s)
         s = s.strip(" \t\u3000，、；：:（）()“”\"'")

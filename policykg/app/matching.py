@@ -3,26 +3,49 @@
 Clauses carry their criteria as a condition tree (property ``condition``, written at ingest
 by ingest.criteria or a curated rule); firms carry dated facts (property ``facts``). The
 engine in policykg.eligibility.engine decides each pair; this module loads both sides from a
-GraphStore, ranks, groups clauses that may not be combined (不重复享受 / 就高) and works out
-which missing facts would settle the most answers.
+GraphStore, ranks, groups clauses that may not be combined (不重复享受 / 就高) and asks the
+questions (policykg.eligibility.questions) that would settle the most answers.
+
+A firm's answers to those questions are facts like any other (source ``answer``). Given with a
+profile (its ``answers``) they are part of the profile; stored on their own (`store_answers`)
+they are one document per firm, ``answers:<统一社会信用代码>``, that contributes only facts to
+the firm's Enterprise node — replacing the answers replaces that document, and the profile and
+registry documents of the firm are not touched.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
-from collections import Counter
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policykg.core.errors import NotFound
-from policykg.core.model import Node
+from policykg.core.model import DocumentGraph, Node
 from policykg.core.ontology import PKG, name
-from policykg.eligibility.engine import BenefitTerm, Condition, FirmProfile, Line, Outcome, Status, evaluate
-from policykg.eligibility.profile import enterprise_id, firm_from_graph, load_profile
+from policykg.eligibility.engine import (
+    BenefitTerm,
+    Condition,
+    Criterion,
+    FirmProfile,
+    Line,
+    Memo,
+    Outcome,
+    Status,
+    evaluate,
+    status_of,
+)
+from policykg.eligibility.profile import P_CREDIT, P_FACTS, enterprise_id, firm_from_graph, load_profile
+from policykg.eligibility.questions import SOURCE as ANSWER
+from policykg.eligibility.questions import Question, answer_value, answers_to_facts, question_for, standing_questions
 from policykg.graph.store import GraphStore
+from policykg.ingest.pipeline import Ingestor, IngestResult
 from policykg.ingest.profiles import profile_to_document
+from policykg.search.index import SearchIndex
 
 L_CLAUSE, L_DOC, L_FIRM, L_BENEFIT = (name(PKG.PolicyClause), name(PKG.PolicyDocument), name(PKG.Enterprise),
                                       name(PKG.Benefit))
@@ -60,14 +83,14 @@ class ClauseRule:
         """The most any benefit of the clause gives."""
         return max((b.estimate() or 0 for b in self.benefits), default=0)
 
-    def estimate_for(self, firm: FirmProfile, *, as_of: str | None = None) -> float:
+    def estimate_for(self, firm: FirmProfile, *, as_of: str | None = None, memo: Memo | None = None) -> float:
         """What the firm can expect: the best benefit whose own condition (its tier) it meets;
         when none is met yet, the best one it is not ruled out of."""
         if not self.tiered:
             return self.estimate()
         met, open_ = [], []
         for b, c in zip(self.benefits, self.benefit_conditions, strict=False):
-            status = evaluate(c, firm, as_of=as_of)[0] if c is not None else Status.ELIGIBLE
+            status = evaluate(c, firm, as_of=as_of, memo=memo)[0] if c is not None else Status.ELIGIBLE
             if status is Status.ELIGIBLE:
                 met.append(b.estimate() or 0)
             elif status is Status.UNKNOWN:
@@ -140,6 +163,7 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
         elif e.label == PROVIDES and e.target in nodes and nodes[e.target].label == L_BENEFIT:
             benefits.setdefault(e.source, []).append(nodes[e.target])
     rules = []
+    same: dict[Criterion, Criterion] = {}  # equal criteria of all clauses as one object (`engine.Memo`)
     for cid, c in clauses.items():
         granted = benefits.get(cid, [])
         top = cid
@@ -158,9 +182,9 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             doc_number=policy.properties.get("doc_number") if policy else None,
             issuer=policy.properties.get("issuer") if policy else None,
             source_file=c.provenance[0].source if c.provenance else "",
-            condition=_condition(p["condition"]),
+            condition=_condition(p["condition"], same),
             benefits=tuple(_benefit(b) for b in granted),
-            benefit_conditions=tuple(_condition(b.properties.get("condition")) for b in granted),
+            benefit_conditions=tuple(_condition(b.properties.get("condition"), same) for b in granted),
             stacking_group=p.get("stacking_group"),
             # a curated rule's dates, else the document's (本意见自…起施行，有效期三年)
             effective_from=p.get("effective_from") or (policy.properties.get("effective_from") if policy else None),
@@ -173,10 +197,21 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
     return sorted(rules, key=lambda r: r.clause_id)
 
 
-def _condition(raw: Any) -> Condition | None:
+def _condition(raw: Any, same: dict[Criterion, Criterion]) -> Condition | None:
     if not raw:
         return None
-    return Condition.from_json(json.loads(raw) if isinstance(raw, str) else raw)
+    return _shared(Condition.from_json(json.loads(raw) if isinstance(raw, str) else raw), same)
+
+
+def _shared(cond: Condition, same: dict[Criterion, Criterion]) -> Condition:
+    """The condition with each criterion replaced by the first equal one seen."""
+    if cond.criterion is not None:
+        try:
+            c = same.setdefault(cond.criterion, cond.criterion)
+        except TypeError:  # a list value: not hashable, kept as it is
+            return cond
+        return cond if c is cond.criterion else Condition.leaf(c)
+    return Condition(cond.op, tuple(_shared(ch, same) for ch in cond.children))
 
 
 def _benefit(n: Node) -> BenefitTerm:
@@ -188,15 +223,18 @@ def _benefit(n: Node) -> BenefitTerm:
 
 def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None = None,
                include_ineligible: bool = True) -> FirmAnswer:
-    """A firm against every clause in force: ranked eligible first, then by benefit."""
+    """A firm against every clause in force: ranked eligible first, then by benefit, with the
+    questions that would settle the unknown ones (`guided_questions`)."""
     answer = FirmAnswer(firm)
+    memo: Memo = {}  # one firm, one date: each criterion is worked out once for all clauses
     for rule in rules:
         if not rule.in_force(as_of):
             continue
-        status, lines = evaluate(rule.condition, firm, as_of=as_of)
-        if status is Status.INELIGIBLE and not include_ineligible:
-            continue
-        estimate = rule.estimate_for(firm, as_of=as_of) if status is not Status.INELIGIBLE else rule.estimate()
+        if not include_ineligible and status_of(rule.condition, firm, as_of=as_of, memo=memo) is Status.INELIGIBLE:
+            continue  # its reasons are not wanted: no need to gather them
+        status, lines = evaluate(rule.condition, firm, as_of=as_of, memo=memo)
+        estimate = (rule.estimate_for(firm, as_of=as_of, memo=memo) if status is not Status.INELIGIBLE
+                    else rule.estimate())
         answer.matches.append(Match(rule, status, lines, estimate=estimate))
     order = {Status.ELIGIBLE: 0, Status.UNKNOWN: 1, Status.INELIGIBLE: 2}
     answer.matches.sort(key=lambda m: (order[m.status], -m.estimate, m.rule.clause_id))
@@ -218,18 +256,145 @@ def _stack(matches: list[Match]) -> None:
         m.counted = not g or m.status is not Status.ELIGIBLE or best.get(g) is m
 
 
-def guided_questions(matches: list[Match], *, most: int = 5) -> list[dict[str, Any]]:
-    """The few facts that would settle the most `unknown` answers, most useful first."""
-    counts: Counter[str] = Counter()
-    asks: dict[str, str] = {}
+def guided_questions(matches: list[Match], *, most: int | None = None) -> list[dict[str, Any]]:
+    """The questions whose answers would settle `unknown` answers, most useful first.
+
+    One question per id across all clauses (「贵企业是否获得高新技术企业认定/称号？」 serves every
+    clause asking for 高新技术企业), with the unknown clauses it helps settle and the money they
+    may give this firm; ranked by clauses, then money, then id.
+
+    Returns:
+        dicts with ``id``, ``question``, ``answer_type``, ``unit``, ``attribute`` (and
+        ``choices``), ``clauses`` (how many), ``clause_ids`` and ``money_yuan``.
+    """
+    asked: dict[str, Question] = {}
+    clauses: dict[str, list[Match]] = {}
     for m in matches:
         if m.status is not Status.UNKNOWN:
             continue
-        for attr in {line.criterion.attribute for line in m.lines if line.outcome is Outcome.MISSING}:
-            counts[attr] += 1
-            asks.setdefault(attr, next(line.advice for line in m.lines
-                                       if line.criterion.attribute == attr and line.outcome is Outcome.MISSING))
-    return [{"attribute": a, "question": asks[a], "clauses": n} for a, n in counts.most_common(most) if a]
+        seen = set()
+        for line in m.lines:
+            if line.outcome is not Outcome.MISSING:
+                continue
+            q = question_for(line.criterion)
+            if q is None or q.id in seen:
+                continue
+            seen.add(q.id)
+            asked.setdefault(q.id, q)
+            clauses.setdefault(q.id, []).append(m)
+    out = [{**q.to_json(), "clauses": len(clauses[qid]), "clause_ids": [m.rule.clause_id for m in clauses[qid]],
+            "money_yuan": sum(m.estimate for m in clauses[qid])} for qid, q in asked.items()]
+    out.sort(key=lambda d: (-d["clauses"], -d["money_yuan"], d["id"]))
+    return out if most is None else out[:most]
+
+
+_known_lock = threading.Lock()
+_known: dict[int, tuple[list[ClauseRule], dict[str, Question]]] = {}
+
+
+def known_questions(rules: list[ClauseRule]) -> dict[str, Question]:
+    """Every question a firm may answer: those the clauses ask (their conditions and their
+    tiers), and the standing ones (every attribute, every qualification by name). Worked out
+    once per list of rules."""
+    with _known_lock:
+        hit = _known.get(id(rules))
+        if hit is not None and hit[0] is rules:
+            return hit[1]
+    known = standing_questions()
+    for rule in rules:
+        for cond in (rule.condition, *rule.benefit_conditions):
+            for c in cond.criteria() if cond is not None else ():
+                q = question_for(c)
+                if q is not None:
+                    known.setdefault(q.id, q)
+    with _known_lock:
+        if len(_known) > 8:
+            _known.clear()
+        _known[id(rules)] = (rules, known)
+    return known
+
+
+def with_answers(firm: FirmProfile, answers: Mapping[str, Any] | None, *, on: str | None = None,
+                 known: Mapping[str, Question] | None = None) -> FirmProfile:
+    """The firm with the facts its answers give (dated `on`, default today), not stored.
+
+    Raises:
+        InvalidInput: a bad answer (`answers_to_facts`).
+    """
+    if not answers:
+        return firm
+    facts = answers_to_facts(answers, on=on or dt.date.today().isoformat(), known=known)
+    return FirmProfile(firm.credit_code, firm.name, [*firm.facts, *facts])
+
+
+def stored_answers(firm: FirmProfile) -> dict[str, Any]:
+    """The answers among a firm's facts, newest per question, in the questions' units."""
+    out = {}
+    for a in firm.attributes():
+        facts = [f for f in firm.values(a) if f.source == ANSWER]
+        if facts:
+            out[a] = answer_value(facts[0])
+    return out
+
+
+def answers_doc_id(credit_code: str) -> str:
+    return f"answers:{credit_code}"
+
+
+def store_answers(graph: GraphStore, index: SearchIndex, key: str, answers: Mapping[str, Any], *,
+                  known: Mapping[str, Question], on: str | None = None, max_bytes: int) -> dict[str, Any]:
+    """Store a firm's answers, replacing those stored before (an empty set removes them). Every
+    answer is checked first: one bad answer stores nothing.
+
+    Args:
+        key: the firm's 统一社会信用代码 or name.
+        answers: question id → answer (`answers_to_facts`).
+        known: the questions that may be answered (`known_questions`).
+        on: the ISO date the answers hold from (default today).
+
+    Returns:
+        ``{"firm", "outcome", "answers"}``: the firm, created / replaced / unchanged / deleted, and
+        every answer of the firm now stored (a profile's own included).
+
+    Raises:
+        NotFound: no such firm.
+        InvalidInput: a bad answer; nothing is stored.
+    """
+    node = find_firm(graph, key)
+    firm = firm_from_graph(node)
+    facts = answers_to_facts(answers, on=on or dt.date.today().isoformat(), known=known)
+    doc_id = answers_doc_id(firm.credit_code)
+    if not facts:
+        deleted = graph.delete_document(doc_id)
+        index.delete_document(doc_id)
+        outcome = "deleted" if deleted else "unchanged"
+    else:
+        payload = [f.to_json() for f in facts]
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        doc = DocumentGraph(doc_id, hashlib.sha256(text.encode()).hexdigest(), "answers")
+        doc.add_node(node.id, L_FIRM, node.name, **{P_CREDIT: firm.credit_code, P_FACTS: payload})
+        outcome = Ingestor(graph, index, max_bytes=max_bytes).write(doc).outcome
+    now = firm_from_graph(graph.get_node(node.id))
+    return {"firm": {"credit_code": now.credit_code, "name": now.name}, "outcome": outcome,
+            "answers": stored_answers(now)}
+
+
+def store_profile(graph: GraphStore, index: SearchIndex, profile: Mapping[str, Any], *,
+                  known: Mapping[str, Question], source: str, max_bytes: int) -> IngestResult:
+    """Store one firm's profile, its `answers` as facts of the profile (dated its ``as_of``,
+    else today), replacing its older profile.
+
+    Raises:
+        InvalidInput: the profile or one of its answers is not valid; nothing is stored.
+    """
+    p = load_profile(profile)
+    doc = profile_to_document(p, source=source)
+    if p.answers:
+        on = p.as_of.isoformat() if p.as_of else dt.date.today().isoformat()
+        facts = answers_to_facts(p.answers, on=on, known=known)
+        node = doc.nodes[enterprise_id(p.credit_code)]
+        node.properties[P_FACTS] = [*node.properties.get(P_FACTS, []), *(f.to_json() for f in facts)]
+    return Ingestor(graph, index, max_bytes=max_bytes).write(doc)
 
 
 def iter_firm_nodes(graph: GraphStore, *, page: int = 1000) -> Iterator[Node]:
@@ -263,28 +428,43 @@ def find_firm(graph: GraphStore, key: str) -> Node:
     return found
 
 
-def profile_firm(profile: str | Path | Mapping[str, Any], *, source: str) -> FirmProfile:
+def profile_firm(profile: str | Path | Mapping[str, Any], *, source: str,
+                 answers: Mapping[str, Any] | None = None, known: Mapping[str, Question] | None = None,
+                 on: str | None = None) -> FirmProfile:
     """The engine's view of a firm profile (a file or its JSON), without storing it: the same
-    facts as the profile would give once imported.
+    facts as the profile would give once imported, and those of its answers.
+
+    Args:
+        profile: a path or the parsed JSON.
+        source: where it came from (the facts' source).
+        answers: more answers, over those of the profile (the CLI's ``--answer``).
+        known: the questions that may be answered (`known_questions`).
+        on: the date of the answers; default the profile's ``as_of``, else today.
 
     Raises:
-        InvalidInput: the profile does not validate.
+        InvalidInput: the profile or one of its answers does not validate.
     """
-    doc = profile_to_document(load_profile(profile), source=source)
-    return firm_from_graph(next(n for n in doc.nodes.values() if n.label == L_FIRM))
+    p = load_profile(profile)
+    doc = profile_to_document(p, source=source)
+    firm = firm_from_graph(next(n for n in doc.nodes.values() if n.label == L_FIRM))
+    given = {**(p.answers or {}), **(answers or {})}
+    day = on or (p.as_of.isoformat() if p.as_of else None)
+    return with_answers(firm, given, on=day, known=known)
 
 
-def firm_of(graph: GraphStore, key: str) -> FirmProfile:
-    """A firm by 统一社会信用代码 or name in the graph, or from a profile file (``*.json``).
+def firm_of(graph: GraphStore, key: str, *, answers: Mapping[str, Any] | None = None,
+            known: Mapping[str, Question] | None = None, on: str | None = None) -> FirmProfile:
+    """A firm by 统一社会信用代码 or name in the graph, or from a profile file (``*.json``), with
+    `answers` (not stored) dated `on`.
 
     Raises:
         NotFound: no such firm in the graph.
-        InvalidInput: the profile file does not validate.
+        InvalidInput: the profile file or an answer does not validate.
     """
     path = Path(key)
     if key.endswith(".json") and path.is_file():
-        return profile_firm(path, source=path.name)
-    return firm_from_graph(find_firm(graph, key))
+        return profile_firm(path, source=path.name, answers=answers, known=known, on=on)
+    return with_answers(firm_from_graph(find_firm(graph, key)), answers, on=on, known=known)
 
 
 def match_policy(graph: GraphStore, key: str, firms: list[FirmProfile], rules: list[ClauseRule], *,
@@ -299,12 +479,13 @@ def match_policy(graph: GraphStore, key: str, firms: list[FirmProfile], rules: l
     if not wanted:
         raise NotFound(f"no clause with criteria for {key!r}", hint="give a PolicyDocument id, a 文号 or a clause id")
     out = []
+    memos: list[Memo] = [{} for _ in firms]
     for rule in wanted:
         if not rule.in_force(as_of):
             continue
         by_status: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Status}
-        for firm in firms:
-            status, lines = evaluate(rule.condition, firm, as_of=as_of)
+        for firm, memo in zip(firms, memos, strict=True):
+            status, lines = evaluate(rule.condition, firm, as_of=as_of, memo=memo)
             missing = sorted({line.criterion.attribute for line in lines if line.outcome is Outcome.MISSING} - {None})
             by_status[status.value].append({"credit_code": firm.credit_code, "name": firm.name,
                                             **({"missing": missing} if missing else {})})

@@ -114,6 +114,11 @@ class PKG(DefinedNamespace):
     effective_to: URIRef
     application_window: URIRef
     per_unit: URIRef
+    attribute_label: URIRef
+    value_type: URIRef
+    count_of: URIRef
+    credit_yuan: URIRef
+    budget_yuan: URIRef
     patent_type: URIRef
     program: URIRef
 
@@ -135,6 +140,22 @@ class PKG(DefinedNamespace):
     KnownPolicyScheme: URIRef
     DomainTermScheme: URIRef
     PlaceScheme: URIRef
+
+    # word lists (ontologies/words.ttl) for reading criteria
+    WordList: URIRef
+    word: URIRef
+    MeasureHeads: URIRef
+    HonourVerbs: URIRef
+    HonourHeads: URIRef
+    YesNoVerbs: URIRef
+    FirmKindHeads: URIRef
+    SubjectWords: URIRef
+    NegationWords: URIRef
+    ExclusionWords: URIRef
+    CountUnits: URIRef
+    QuantityUnits: URIRef
+    MoneyUnits: URIRef
+    PeriodWords: URIRef
 
 
 # Schemes that describe criteria (what is compared and how), not things named in text: their
@@ -206,6 +227,10 @@ class Ontology:
 
     def excluded(self, cls: URIRef) -> frozenset[str]:
         return frozenset(self.annotation(cls, PKG.excludedWord))
+
+    def words(self, word_list: URIRef) -> tuple[str, ...]:
+        """The words of one of the ontology's word lists (ontologies/words.ttl), longest first."""
+        return tuple(sorted({str(w) for w in self.graph.objects(word_list, PKG.word)}, key=lambda w: (-len(w), w)))
 
     def concepts(self, scheme: URIRef) -> tuple[Concept, ...]:
         g = self.graph

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from policykg.core.places import place_match
@@ -19,7 +20,13 @@ from policykg.eligibility.attributes import label_of, value_type
 from policykg.eligibility.operators import OPERATORS, compare
 
 # Value types the engine answers in their own way (the rest compare through the operator table).
-QUALIFICATION, PLACE = "qualification", "place"
+QUALIFICATION, PLATFORM, PLACE, BOOLEAN = "qualification", "platform", "place", "boolean"
+# Held by name: the firm is asked whether it holds this one (高新技术企业, 省级企业技术中心).
+MEMBERSHIP = frozenset({QUALIFICATION, PLATFORM})
+# Numbers with a unit; `quantity` is an open attribute's measure (平方米, 亩, 吨 …).
+NUMERIC = frozenset({"money", "count", "ratio", "quantity"})
+# Attributes read from policy text that the ontology does not name yet: ``open:`` + normalised phrase.
+OPEN = "open:"
 
 
 class Status(str, enum.Enum):
@@ -57,15 +64,28 @@ class FirmProfile:
     credit_code: str
     name: str
     facts: list[Fact] = field(default_factory=list)
+    # The facts by attribute, newest first; rebuilt when facts are added (facts are appended, never
+    # replaced in place: a firm with other facts is another FirmProfile).
+    _index: dict[str, list[Fact]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     def values(self, attribute: str, *, year: int | None = None, as_of: str | None = None) -> list[Fact]:
-        """Facts about an attribute, newest year first; a year or date limits them."""
-        out = [f for f in self.facts if f.attribute == attribute]
+        """Facts about an attribute, newest year first (then newest date); a year or date limits them."""
+        if self._indexed != len(self.facts):
+            index: dict[str, list[Fact]] = {}
+            for f in sorted(self.facts, key=lambda f: (f.year or 0, f.date or ""), reverse=True):
+                index.setdefault(f.attribute, []).append(f)
+            self._index, self._indexed = index, len(self.facts)
+        out = self._index.get(attribute, [])
         if year is not None:
             out = [f for f in out if f.year in (None, year)]
         if as_of is not None:
             out = [f for f in out if not f.date or f.date <= as_of]
-        return sorted(out, key=lambda f: (f.year or 0, f.date or ""), reverse=True)
+        return list(out)
+
+    def attributes(self) -> list[str]:
+        """Every attribute the firm has a fact about, in the order first given."""
+        return list(dict.fromkeys(f.attribute for f in self.facts))
 
 
 def format_number(v: Any) -> str:
@@ -90,12 +110,24 @@ class Criterion:
     period: str | None = None  # e.g. 上年度, 当年
     text: str = ""
     needs_review: bool = False
+    # An open attribute (``open:设备投资额``) is one the ontology does not name yet: it carries its
+    # own label (the normalised phrase) and value type (money | count | ratio | quantity | boolean).
+    label: str | None = None
+    value_type: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.attribute and self.attribute.startswith(OPEN))
+
+    def kind(self) -> str | None:
+        """How the firm's values compare: the attribute table's value type, else the criterion's own."""
+        return value_type(self.attribute) or self.value_type
 
     def describe(self) -> str:
         """A readable summary: 上年度实缴税费≥500万元, 企业资质：高新技术企业, 待人工核对：…"""
         if self.needs_review or self.attribute is None:
             return "待人工核对：" + self.text[:40]
-        label = label_of(self.attribute)
+        label = self.label or label_of(self.attribute)
         if self.operator == "true":
             return (self.period or "") + label
         symbol = OPERATORS[self.operator].symbol if self.operator in OPERATORS else self.operator
@@ -104,7 +136,8 @@ class Criterion:
 
     def to_json(self) -> dict[str, Any]:
         d = {"attribute": self.attribute, "operator": self.operator, "value": self.value, "unit": self.unit,
-             "period": self.period, "text": self.text, "needs_review": self.needs_review}
+             "period": self.period, "text": self.text, "needs_review": self.needs_review, "label": self.label,
+             "value_type": self.value_type}
         return {k: v for k, v in d.items() if v is not None and v != "" and v is not False}
 
 
@@ -159,6 +192,9 @@ class BenefitTerm:
     recurrence: str | None = None  # one-off | yearly
     text: str = ""
     per_unit: str | None = None  # 件 / 亩 / 人: the amount is per unit (每件补助2万元), not a total
+    count_of: str | None = None  # what the firm counts for a per-unit amount (发明专利, 标箱): it gives the count
+    # a loan or guarantee the firm may get (可申请不超过30万元的贷款): lent, not given, so never the estimate
+    credit_yuan: float | None = None
 
     def estimate(self) -> float | None:
         """The most the firm can expect: the amount (for one unit when it is per unit), else the cap."""
@@ -180,59 +216,217 @@ class Line:
 
 
 def evaluate_criterion(c: Criterion, firm: FirmProfile, *, as_of: str | None = None) -> Line:
-    """Met, not met, or missing fact, for one criterion (never 'not met' for lack of a fact)."""
+    """Met, not met, or missing fact, for one criterion (never 'not met' for lack of a fact).
+
+    How the firm's facts are read depends on the criterion's value type (`Criterion.kind`):
+    a qualification or platform is asked about by name (`_membership`); every other kind
+    compares the firm's latest fact (`judge`).
+    """
     if c.needs_review or c.attribute is None:
         return Line(c, Outcome.REVIEW, advice="条款原文需人工核对：" + c.text[:60])
+    kind = c.kind()
+    if kind in MEMBERSHIP and c.operator in ("eq", "has"):
+        return _membership(c, kind, firm, as_of)
     facts = firm.values(c.attribute, as_of=as_of)
-    kind = value_type(c.attribute)
-    if kind == QUALIFICATION:
-        facts = [f for f in facts if f.value == c.value] or facts
     if not facts:
         return Line(c, Outcome.MISSING, advice=_ask(c))
-    if kind == QUALIFICATION and c.operator in ("eq", "has"):
-        held = [f for f in facts if f.value == c.value]
-        if held:
-            return Line(c, Outcome.MET, tuple(held[:1]))
-        return Line(c, Outcome.NOT_MET, tuple(facts[:3]), advice=f"取得{c.value}认定后可申请")
     latest = facts[0]
-    if kind == PLACE and c.operator == "eq" and isinstance(latest.value, str):
-        inside = place_match(latest.value, str(c.value))
+    outcome, advice = judge(c, latest)
+    return Line(c, outcome, (latest,), advice=advice)
+
+
+def judge(c: Criterion, fact: Fact) -> tuple[Outcome, str]:
+    """One fact against one criterion, by the criterion's value type: the rule both engines
+    apply to a firm's latest fact (the columnar engine to each distinct fact once).
+
+    A fact that cannot be compared — a number in another unit, text where a number is asked,
+    anything but a JSON boolean for a yes/no condition — is a missing fact, never a 'no'.
+    """
+    kind = c.kind()
+    have = fact.value
+    if kind == PLACE and c.operator == "eq" and isinstance(have, str):
+        inside = _place_match(have, str(c.value))
         if inside is None:
-            return Line(c, Outcome.MISSING, (latest,), advice=f"请提供完整注册地（省、市、区县），以确定是否在{c.value}")
-        return Line(c, Outcome.MET if inside else Outcome.NOT_MET, (latest,),
-                    advice="" if inside else f"须在{c.value}注册")
-    if c.unit and latest.unit and c.unit != latest.unit and c.unit in ("元", "%") :
-        return Line(c, Outcome.MISSING, (latest,), advice=_ask(c) + f"（以{c.unit}计）")  # e.g. capital in USD
+            return Outcome.MISSING, f"请提供完整注册地（省、市、区县），以确定是否在{c.value}"
+        return (Outcome.MET, "") if inside else (Outcome.NOT_MET, f"须在{c.value}注册")
+    if kind == BOOLEAN and not isinstance(have, bool):
+        return Outcome.MISSING, _ask(c)
+    if kind in NUMERIC:
+        if isinstance(have, bool) or not isinstance(have, int | float):
+            return Outcome.MISSING, _ask(c)
+        have = in_unit(have, fact.unit, c.unit)
+        if have is None:  # e.g. capital in USD against a threshold in 元
+            return Outcome.MISSING, _ask(c) + f"（以{c.unit}计）"
     try:
-        ok = compare(c.operator, latest.value, c.value)
+        ok = compare(c.operator, have, c.value)
     except (TypeError, ValueError):
-        return Line(c, Outcome.MISSING, (latest,), advice=_ask(c))
-    advice = "" if ok else _gap(c, latest)
-    return Line(c, Outcome.MET if ok else Outcome.NOT_MET, (latest,), advice=advice)
+        return Outcome.MISSING, _ask(c)
+    return (Outcome.MET, "") if ok else (Outcome.NOT_MET, _gap(c, have))
+
+
+def member_key(attribute: str, value: Any) -> str:
+    """The attribute of a yes/no fact about one qualification or platform by name
+    (``qualification:高新技术企业``): how an answer to that question is stored."""
+    return f"{attribute}:{value}"
+
+
+def latest_answer(facts: list[Fact]) -> Fact | None:
+    """The newest yes/no fact of a `member_key` attribute, if it is a boolean."""
+    return facts[0] if facts and isinstance(facts[0].value, bool) else None
+
+
+def _membership(c: Criterion, kind: str, firm: FirmProfile, as_of: str | None) -> Line:
+    """Does the firm hold this qualification / run this platform?
+
+    Three kinds of fact speak to it, in this order:
+    1. a yes/no fact about this one name (`member_key`, e.g. the answer to the question
+       ``qualification:高新技术企业``), unless the profile holds the name with a later date;
+    2. a profile fact that holds it (a qualification of that name; a platform list naming it);
+    3. a complete list that does not hold it (a profile's qualifications, ``无`` for none;
+       its platforms) — 'not met'.
+    Nothing of these: a missing fact.
+    """
+    answer = latest_answer(firm.values(member_key(c.attribute, c.value), as_of=as_of))
+    facts = firm.values(c.attribute, as_of=as_of)
+    if kind == QUALIFICATION:
+        held = next((f for f in facts if f.value == c.value), None)
+        listed = bool(facts)
+    else:
+        latest = facts[0] if facts else None
+        holds = _compare(c, latest.value) if latest is not None else None
+        held = latest if holds is True else None
+        listed = holds is False
+    if answer is not None and not (held is not None and (held.date or "") > (answer.date or "")):
+        return Line(c, Outcome.MET if answer.value else Outcome.NOT_MET, (answer,),
+                    advice="" if answer.value else _lacks(c, kind))
+    if held is not None:
+        return Line(c, Outcome.MET, (held,))
+    if listed:
+        return Line(c, Outcome.NOT_MET, tuple(facts[:3]), advice=_lacks(c, kind))
+    return Line(c, Outcome.MISSING, advice=_ask(c))
+
+
+def _compare(c: Criterion, have: Any) -> bool | None:
+    try:
+        return compare(c.operator, have, c.value)
+    except (TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _place_match(have: str, want: str) -> bool | None:
+    # The same few places are compared for every clause of a document; reading them is not free.
+    return place_match(have, want)
+
+
+def _lacks(c: Criterion, kind: str) -> str:
+    return f"取得{c.value}认定后可申请" if kind == QUALIFICATION else f"须具有{c.value}"
+
+
+# Units a number may be stated in, as (dimension, factor to the dimension's base unit).
+UNITS: dict[str, tuple[str, float]] = {
+    "元": ("money", 1), "万元": ("money", 1e4), "亿元": ("money", 1e8),
+    "平方米": ("area", 1), "万平方米": ("area", 1e4), "亩": ("area", 10_000 / 15), "公顷": ("area", 1e4),
+    "吨": ("mass", 1), "万吨": ("mass", 1e4), "千克": ("mass", 1e-3),
+    "人": ("people", 1), "名": ("people", 1),
+}
+
+
+def in_unit(value: float, unit: str | None, wanted: str | None) -> float | None:
+    """`value` (in `unit`) expressed in `wanted`; None when the units do not convert (USD
+    against 元, 件 against 人). A side that names no unit takes the other's."""
+    if not unit or not wanted or unit == wanted:
+        return value
+    a, b = UNITS.get(unit), UNITS.get(wanted)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return value * a[1] / b[1]
+
+
+def _label(c: Criterion) -> str:
+    return c.label or label_of(c.attribute)
 
 
 def _ask(c: Criterion) -> str:
-    label = label_of(c.attribute)
-    return f"请提供{label}" + (f"（{c.period}）" if c.period else "")
+    if c.kind() in MEMBERSHIP:
+        return f"请说明是否具有{c.value}"
+    return f"请提供{_label(c)}" + (f"（{c.period}）" if c.period else "")
 
 
-def _gap(c: Criterion, f: Fact) -> str:
-    label = label_of(c.attribute)
-    if c.operator in ("ge", "gt") and isinstance(f.value, int | float) and isinstance(c.value, int | float):
-        gap = c.value - f.value
+def _gap(c: Criterion, have: Any) -> str:
+    label = _label(c)
+    if c.operator in ("ge", "gt") and isinstance(have, int | float) and isinstance(c.value, int | float):
+        gap = c.value - have
         if (c.unit or "元") == "元" and abs(gap) >= 10_000:
             return f"{label}还差{gap / 10_000:g}万元"
         return f"{label}还差{gap:g}{c.unit or ''}"
     return f"{label}需{OPERATORS[c.operator].symbol if c.operator in OPERATORS else c.operator}{c.value}"
 
 
-def evaluate(cond: Condition, firm: FirmProfile, *, as_of: str | None = None) -> tuple[Status, list[Line]]:
-    """Kleene three-valued evaluation of a condition tree, with one line per criterion."""
+# Lines already worked out for one firm and date, by criterion object (`id`): equal criteria
+# that are one object (`matching.load_rules` makes them so) are worked out once.
+Memo = dict[int, Line]
+_STATUS = {Outcome.MET: Status.ELIGIBLE, Outcome.NOT_MET: Status.INELIGIBLE}
+
+
+def _line(c: Criterion, firm: FirmProfile, as_of: str | None, memo: Memo | None) -> Line:
+    if memo is None:
+        return evaluate_criterion(c, firm, as_of=as_of)
+    line = memo.get(id(c))
+    if line is None or line.criterion is not c:
+        line = memo[id(c)] = evaluate_criterion(c, firm, as_of=as_of)
+    return line
+
+
+def status_of(cond: Condition, firm: FirmProfile, *, as_of: str | None = None, memo: Memo | None = None) -> Status:
+    """The status `evaluate` gives, without the lines: stops at the first part that decides
+    (an unmet part of an AND, a met branch of an OR). For sorting out the clauses whose
+    reasons are not wanted (a firm's ineligible clauses) at little cost."""
+    return _status(cond, firm, as_of, memo)
+
+
+def _status(cond: Condition, firm: FirmProfile, as_of: str | None, memo: Memo | None) -> Status:
+    op = cond.op
+    if op == "LEAF":
+        return _STATUS.get(_line(cond.criterion, firm, as_of, memo).outcome, Status.UNKNOWN)
+    if op == "AND":
+        every = True
+        for ch in cond.children:
+            s = _status(ch, firm, as_of, memo)
+            if s is Status.INELIGIBLE:
+                return s
+            every = every and s is Status.ELIGIBLE
+        return Status.ELIGIBLE if every else Status.UNKNOWN
+    if op == "OR":
+        every = True
+        for ch in cond.children:
+            s = _status(ch, firm, as_of, memo)
+            if s is Status.ELIGIBLE:
+                return s
+            every = every and s is Status.INELIGIBLE
+        return Status.INELIGIBLE if every else Status.UNKNOWN
+    if op == "NOT":
+        s = _status(cond.children[0], firm, as_of, memo)
+        return Status.INELIGIBLE if s is Status.ELIGIBLE else Status.ELIGIBLE if s is Status.INELIGIBLE else s
+    raise ValueError(f"unknown condition operator {op!r}")
+
+
+def evaluate(cond: Condition, firm: FirmProfile, *, as_of: str | None = None,
+             memo: Memo | None = None) -> tuple[Status, list[Line]]:
+    """Kleene three-valued evaluation of a condition tree, with one line per criterion.
+
+    Args:
+        cond: the clause's condition.
+        firm: the firm's facts.
+        as_of: only facts dated on or before this ISO date count.
+        memo: lines already worked out for this firm and date (`Memo`); clauses of one
+            document repeat the same criteria (注册地), so one firm against every clause passes
+            one dict through all of them.
+    """
     if cond.op == "LEAF":
-        line = evaluate_criterion(cond.criterion, firm, as_of=as_of)
-        status = {Outcome.MET: Status.ELIGIBLE, Outcome.NOT_MET: Status.INELIGIBLE}.get(line.outcome, Status.UNKNOWN)
-        return status, [line]
-    results = [evaluate(ch, firm, as_of=as_of) for ch in cond.children]
+        line = _line(cond.criterion, firm, as_of, memo)
+        return _STATUS.get(line.outcome, Status.UNKNOWN), [line]
+    results = [evaluate(ch, firm, as_of=as_of, memo=memo) for ch in cond.children]
     lines = [line for _, ls in results for line in ls]
     statuses = [s for s, _ in results]
     if cond.op == "NOT":

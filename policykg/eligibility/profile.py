@@ -20,18 +20,24 @@ The profile format (JSON; `profile_json_schema()` gives its JSON Schema)::
       "talents": [{"role": "首席科学家", "program": "南湖英才计划"}],
       "platforms": [{"name": "嘉兴某某企业研究院", "type": "企业技术中心", "level": "市级"}],
       "no_major_violation": true,
+      "answers": {"open:设备投资额": 320, "qualification:专精特新企业": false,
+                  "open:拥有自主知识产权": true},     # answers to the questions a match asked
       "source": "2024年企业自报",
       "as_of": "2024-06-30"
     }
 
 Money is in 元, `rd_ratio` in percent (5.0 = 5%). Unknown keys are rejected, so a misspelt
-attribute is an error rather than a silently missing fact.
+attribute is an error rather than a silently missing fact. `answers` are in each question's
+own unit (money in 万元) and are read by `eligibility.questions.answers_to_facts`, dated
+`as_of`; here only their ids and JSON types are checked, the rest is checked against the
+questions the clauses ask when the profile is matched or stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +61,7 @@ from policykg.core.ontology import PKG, Concept, load_ontology, name
 from policykg.core.places import strip_level
 from policykg.eligibility.attributes import Attribute, yearly_attributes
 from policykg.eligibility.engine import Fact, FirmProfile
+from policykg.eligibility.questions import ID_FORMS, check_id
 
 L_ENTERPRISE, L_PLACE, L_INDUSTRY, L_QUAL = (name(PKG.Enterprise), name(PKG.Place), name(PKG.Industry),
                                              name(PKG.Qualification))
@@ -198,6 +205,43 @@ class PlatformIn(_Strict):
     level: str | None = Field(None, description="级别: 国家级, 省级, 市级, 区级.")
 
 
+def _answer_values(v: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Ids well formed, values JSON scalars; whether a value fits its question is checked when
+    the answers are read (`answers_to_facts`), against the questions the clauses ask."""
+    for qid, value in (v or {}).items():
+        try:
+            check_id(qid)
+        except InvalidInput as e:
+            raise ValueError(e.detail) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"answer to {qid!r}: expected a finite number, not {value!r}")
+        if not isinstance(value, bool | int | float | str):
+            raise ValueError(  # noqa: TRY004 - pydantic reports a ValueError as the field's error
+                f"answer to {qid!r}: expected true / false, a number or a string, not {value!r}")
+    return v
+
+
+def _answers_schema(schema: dict[str, Any]) -> None:
+    """The JSON Schema of `answers`: an object of question id → JSON boolean, number or string."""
+    schema.pop("anyOf", None)
+    schema.update({
+        "type": ["object", "null"],
+        "propertyNames": {"pattern": r"^(open:\S.*|qualification:\S.*|platform:\S.*|[a-z_]+)$"},
+        "additionalProperties": {"type": ["boolean", "number", "string"]},
+        "examples": [{"open:设备投资额": 320, "qualification:专精特新企业": False, "registered_place": "浙江省嘉兴市南湖区"}],
+    })
+
+
+ANSWERS_DESCRIPTION = (
+    "Answers to the questions a match returned: question id → answer. Ids: " + ID_FORMS + " — e.g. "
+    "revenue, registered_place, qualification:高新技术企业, platform:省级企业技术中心, open:设备投资额, "
+    "open:拥有自主知识产权. A yes/no question takes true or false (JSON booleans; false to a qualification "
+    "or platform question makes clauses asking for it 'not met'); a number question a finite number in the "
+    "question's `unit` (money in 万元, ratios in %, counts whole), never negative for amounts, counts and "
+    "quantities; a date question YYYY-MM-DD; a choice question one of its choices; the registered place an "
+    "address (浙江省嘉兴市南湖区). Each answer is stored as a fact with source 'answer', dated as_of.")
+
+
 class FirmProfileIn(_Strict):
     """One firm's self-reported facts. Numbers are in 元 unless said otherwise."""
 
@@ -215,6 +259,9 @@ class FirmProfileIn(_Strict):
     talents: list[TalentIn] = Field(default_factory=list)
     platforms: list[PlatformIn] = Field(default_factory=list)
     no_major_violation: bool | None = Field(None, description="无重大违法违规行为 (true) or not (false).")
+    answers: Annotated[dict[str, Any] | None, AfterValidator(_answer_values)] = Field(
+        None, description=ANSWERS_DESCRIPTION,
+        json_schema_extra=_answers_schema)
     source: str | None = Field(None, description="Where these facts come from (defaults to the file name).")
     as_of: dt.date | None = Field(None, description="The date the facts were stated (ISO date).")
 

@@ -29,7 +29,10 @@ def result_for(body, clause=CLAUSE):
 
 def test_profile_schema(client):
     schema = client.get("/profile-schema").json()
-    assert {"credit_code", "name", "qualifications", "yearly"} <= set(schema["properties"])
+    assert {"credit_code", "name", "qualifications", "yearly", "answers"} <= set(schema["properties"])
+    answers = schema["properties"]["answers"]
+    assert "open:设备投资额" in answers["description"] and "万元" in answers["description"]
+    assert answers["additionalProperties"] == {"type": ["boolean", "number", "string"]}
 
 
 def test_match_a_profile_then_answer_the_question(client):
@@ -88,3 +91,67 @@ def test_the_estimate_is_the_firms_tier_and_the_window_is_shown(client):
                        json={**firm, "registered_place": "浙江省杭州市富阳区"}).json()
     windows = {r["application_window"] for r in body["results"] if r["clause"]["source_file"] == "0449.txt"}
     assert windows == {"每年5月、6月"}
+
+
+# ---------------------------------------------------------------- questions and answers
+OTHER = {"credit_code": "91330000MA2H000410", "name": "嘉兴问答测试有限公司", "registered_place": "浙江省嘉兴市南湖区",
+         "as_of": "2024-01-01"}
+OTHER["credit_code"] = OTHER["credit_code"][:17] + check_character(OTHER["credit_code"][:17])
+
+
+def test_questions_have_ids_and_answers_settle_them(client):
+    body = client.post("/match", json=OTHER).json()
+    assert result_for(body)["status"] == "unknown"
+    ids = {q["id"]: q for q in body["questions"]}
+    assert ids["no_major_violation"]["answer_type"] == "yes_no"
+    assert ids["qualification:高新技术企业"]["question"] == "贵企业是否获得高新技术企业认定/称号？"
+    assert CLAUSE in ids["qualification:高新技术企业"]["clause_ids"]
+    answered = client.post("/match", json={**OTHER, "answers": {"no_major_violation": True,
+                                                                 "qualification:高新技术企业": True}}).json()
+    assert result_for(answered)["status"] == "eligible"
+    assert not {"no_major_violation", "qualification:高新技术企业"} & {q["id"] for q in answered["questions"]}
+    no = client.post("/match", params={"all": "true"},
+                     json={**OTHER, "answers": {"no_major_violation": False}}).json()
+    assert result_for(no)["status"] == "ineligible"
+
+
+@pytest.mark.parametrize(("answers", "words"), [
+    ({"no_major_violation": "yes"}, ["no_major_violation", "true or false"]),
+    ({"qualification:高新技术企业": 1}, ["qualification:高新技术企业", "true or false"]),
+    ({"revenue": -5}, ["revenue", "zero or more"]),
+    ({"revenue": "500"}, ["revenue", "finite number"]),
+    ({"open:从未问过的条件": True}, ["open:从未问过的条件", "no clause asks"]),
+    ({"营业收入": 1}, ["营业收入", "not a question id"]),
+])
+def test_bad_answers_are_clear_problems(client, answers, words):
+    r = client.post("/match", json={**OTHER, "answers": answers})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    for w in words:
+        assert w in r.json()["detail"], r.json()
+
+
+def test_stored_answers_and_a_bad_batch_stores_nothing(client):
+    code = OTHER["credit_code"]
+    assert client.post("/firms", json=OTHER, headers=AUTH).status_code in (200, 201)
+    path = f"/firms/{code}/answers"
+    assert client.put(path, json={"no_major_violation": True}).status_code == 401
+    assert client.get(path).status_code == 401  # the firm's own answers are not for anonymous callers
+    r = client.put(path, params={"on": "2024-01-01"}, headers=AUTH,
+                   json={"no_major_violation": True, "qualification:高新技术企业": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["answers"] == {"no_major_violation": True, "qualification:高新技术企业": True}
+    matches = client.get(f"/firms/{code}/matches").json()
+    assert result_for(matches)["status"] == "eligible"
+    for bad in ('{"no_major_violation": false, "qualification:高新技术企业": "是"}', '{"revenue": NaN}',
+                '{"no_major_violation": false, "revenue": -1}', '{"没有这个问题": true}'):
+        r = client.put(path, content=bad.encode(), headers={**AUTH, "Content-Type": "application/json"})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    assert client.get(path, headers=AUTH).json()["answers"] == {"no_major_violation": True,
+                                                                "qualification:高新技术企业": True}
+    assert client.get(f"/firms/{code}/matches").json()["summary"] == matches["summary"]
+    assert client.put("/firms/91330402MA28A1X0XW0/answers", json={}, headers=AUTH).status_code == 404
+    r = client.put(path, json={"no_major_violation": False}, headers=AUTH)  # replaces the set
+    assert r.json()["answers"] == {"no_major_violation": False}
+    body = client.get(f"/firms/{code}/matches", params={"all": "true", "limit": 5000}).json()
+    assert result_for(body)["status"] == "ineligible"
+    assert all("id" in q for q in body["questions"])

@@ -1,12 +1,30 @@
 """Both directions over a stored graph: firm → clauses (ranked, stacked, with questions) and
 clause → firms."""
 
+import random
+from collections import Counter
+from typing import Any
+
 import pytest
 
-from policykg.app.matching import find_firm, load_rules, match_firm, match_policy
-from policykg.core.errors import NotFound
+from policykg.app.matching import (
+    find_firm,
+    known_questions,
+    load_rules,
+    match_firm,
+    match_policy,
+    profile_firm,
+    store_answers,
+    store_profile,
+    with_answers,
+)
+from policykg.core.errors import InvalidInput, NotFound
 from policykg.core.model import DocumentGraph, Provenance
-from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Status
+from policykg.core.places import place_chain
+from policykg.eligibility.engine import Condition, Criterion, Fact, FirmProfile, Outcome, Status
+from policykg.eligibility.profile import firm_from_graph
+from policykg.eligibility.questions import question_for
+from tests.eligibility.open_clauses import OPEN_CONDITIONS, asked, random_answer
 
 PLACE = Criterion("registered_place", "eq", "嘉兴市", text="在嘉兴市注册")
 HNTE = Criterion("qualification", "has", "高新技术企业", text="高新技术企业")
@@ -58,7 +76,9 @@ def test_firm_answer_ranks_stacks_and_asks(rules):
     assert answer.matches[0].rule.clause_id.endswith("#二")  # the bigger benefit first
     assert [m.counted for m in answer.matches[:2]] == [True, False]  # 不重复享受: only the best counts
     assert answer.total_estimate() == 500_000
-    assert answer.questions == [{"attribute": "employees", "question": "请提供职工人数", "clauses": 1}]
+    assert answer.questions == [{"id": "employees", "question": "贵企业上年度职工人数是多少（人）？",
+                                 "answer_type": "number", "unit": "人", "attribute": "employees", "clauses": 1,
+                                 "clause_ids": ["PolicyClause:嘉科〔2024〕1号#三"], "money_yuan": 100_000}]
     reasons = answer.to_json()["results"][0]["reasons"]
     assert {r["criterion"]["text"] for r in reasons} == {"在嘉兴市注册", "实缴税费500万元以上"}
 
@@ -84,3 +104,126 @@ def test_find_firm_by_code_or_name(store):
     assert find_firm(store.graph, "重庆市水利电力机械厂").id == "Enterprise:91500118203790903T"
     with pytest.raises(NotFound):
         find_firm(store.graph, "不存在的公司")
+
+
+# ---------------------------------------------------------------- questions and answers
+def open_policy_doc() -> DocumentGraph:
+    """The hand-built clauses with open attributes (tests.eligibility.open_clauses) as a policy."""
+    g = DocumentGraph(doc_id="open.txt", version="v1", source="open.txt")
+    p = Provenance("open.txt", "open.txt", 0, 4, "第一条")
+    pid = "PolicyDocument:嘉经信〔2024〕9号"
+    g.add_node(pid, "PolicyDocument", "开放条件测试政策", prov=p, primary=True, title="开放条件测试政策",
+               doc_number="嘉经信〔2024〕9号")
+    for n, cond in enumerate(OPEN_CONDITIONS, 1):
+        cid = f"{pid.replace('PolicyDocument', 'PolicyClause')}#{n}"
+        g.add_node(cid, "PolicyClause", f"第{n}条", prov=p, primary=True, text=f"第{n}条", path=str(n),
+                   condition=cond.dumps())
+        g.add_edge(pid, "HAS_CLAUSE", cid, prov=p)
+        bid = f"Benefit:{cid}#1"
+        g.add_node(bid, "Benefit", "奖励", prov=p, primary=True, benefit_kind="奖励", amount_yuan=100_000 * n)
+        g.add_edge(cid, "PROVIDES", bid, prov=p)
+    return g
+
+
+def test_one_question_per_id_ranked_by_clauses_then_money(store):
+    store.graph.write_document(policy_doc())
+    store.graph.write_document(open_policy_doc())
+    answer = match_firm(firm(Fact("registered_place", "浙江省嘉兴市南湖区")), load_rules(store.graph))
+    ids = [q["id"] for q in answer.questions]
+    assert len(ids) == len(set(ids))
+    assert ids[:2] == ["qualification:高新技术企业", "open:拥有自主知识产权"]  # 2 clauses each, then by money
+    q = next(q for q in answer.questions if q["id"] == "open:设备投资额")
+    assert (q["question"], q["answer_type"], q["unit"], q["clauses"], q["money_yuan"]) == (
+        "贵企业上年度设备投资额是多少（万元）？", "number", "万元", 1, 100_000)
+    assert q["clause_ids"] == ["PolicyClause:嘉经信〔2024〕9号#1"]
+    keys = [(-q["clauses"], -q["money_yuan"], q["id"]) for q in answer.questions]
+    assert keys == sorted(keys)
+
+
+def hidden_truth(rng: random.Random, questions) -> dict[str, Any]:
+    """What a firm knows about itself, for every question the clauses can ask: money in 元."""
+    out = {}
+    for qid, (q, limits) in questions.items():
+        v = random_answer(rng, q, limits)
+        out[qid] = v * 10_000 if q.unit == "万元" else v
+    return out
+
+
+def answer_from(truth: dict[str, Any], q: dict[str, Any]) -> Any:
+    """The simulated firm answers in the question's unit."""
+    v = truth[q["id"]]
+    return v / 10_000 if q["unit"] == "万元" else v
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_firm_answering_the_questions_converges(corpus_store, store, seed):
+    """A firm that answers the product's own questions from what it knows: after a few rounds no
+    new question, its answers stand, and no clause stays unknown for a fact it knows — every
+    answer is then what its hidden facts give directly. Over every clause of the corpus and the
+    hand-built clauses with open attributes."""
+    store.graph.write_document(open_policy_doc())
+    rules = load_rules(corpus_store.graph) + load_rules(store.graph)
+    known = known_questions(rules)
+    truth = hidden_truth(random.Random(seed), asked([*(r.condition for r in rules), *OPEN_CONDITIONS]))
+    base = FirmProfile("91330400MA2B3C4D5E", "模拟企业", [])
+    answers: dict[str, Any] = {}
+    for rounds in range(1, 6):
+        result = match_firm(with_answers(base, answers, on="2024-06-30", known=known), rules)
+        new = {q["id"]: answer_from(truth, q) for q in result.questions if q["id"] not in answers}
+        if not new:
+            break
+        answers.update(new)
+    assert rounds <= 3, rounds
+    assert result.questions == []  # every question asked was answered
+    again = match_firm(with_answers(base, answers, on="2024-06-30", known=known), rules)
+    status = {m.rule.clause_id: m.status for m in result.matches}
+    assert {m.rule.clause_id: m.status for m in again.matches} == status
+    for m in result.matches:
+        if m.status is Status.UNKNOWN:
+            asks = {question_for(line.criterion) for line in m.lines if line.outcome is Outcome.MISSING}
+            assert asks <= {None}, (m.rule.clause_id, asks)
+    # the same as a firm that had stated every fact itself
+    facts = [Fact(q.attribute, v if q.answer_type != "text" else "".join(place_chain(v)), unit=q.fact_unit,
+                  year=2023 if q.yearly else None, date="2024-06-30")
+             for qid, v in truth.items() for q in [known[qid]]]
+    oracle = match_firm(FirmProfile(base.credit_code, base.name, facts), rules)
+    assert {m.rule.clause_id: m.status for m in oracle.matches} == status
+    assert Counter(status.values())[Status.ELIGIBLE] >= 1
+
+
+def test_stored_answers_replace_each_other_and_a_bad_batch_stores_nothing(store):
+    store.graph.write_document(open_policy_doc())
+    profile = {"credit_code": "91330402MA28A1X0XW", "name": "嘉兴测试科技有限公司", "registered_place": "浙江省嘉兴市南湖区",
+               "answers": {"open:拥有自主知识产权": True}, "as_of": "2024-01-01"}
+    rules = load_rules(store.graph)
+    known = known_questions(rules)
+    assert store_profile(store.graph, store.index, profile, known=known, source="t", max_bytes=2**20).outcome == "created"
+    code = profile["credit_code"]
+    out = store_answers(store.graph, store.index, code, {"open:设备投资额": 320, "qualification:高新技术企业": False},
+                        known=known, on="2024-06-30", max_bytes=2**20)
+    assert out["answers"] == {"open:拥有自主知识产权": True, "open:设备投资额": 320, "qualification:高新技术企业": False}
+    before = store.graph.get_node("Enterprise:" + code)
+    for bad in ({"open:设备投资额": -1}, {"open:设备投资额": 10, "open:拥有自主知识产权": "yes"}, {"无此问题": 1}):
+        with pytest.raises(InvalidInput):
+            store_answers(store.graph, store.index, code, bad, known=known, on="2024-06-30", max_bytes=2**20)
+    assert store.graph.get_node("Enterprise:" + code) == before
+    firm_now = firm_from_graph(before)
+    statuses = {m.rule.clause_id.rsplit("#", 1)[1]: m.status for m in match_firm(firm_now, rules).matches}
+    assert statuses["1"] is Status.ELIGIBLE  # 嘉兴 and 设备投资额 320万元 ≥ 300万元
+    assert statuses["5"] is Status.UNKNOWN  # 高企 excluded (answered no), land and export still to answer
+    out = store_answers(store.graph, store.index, code, {}, known=known, max_bytes=2**20)  # {} removes them
+    assert out["outcome"] == "deleted" and out["answers"] == {"open:拥有自主知识产权": True}  # the profile's stays
+    with pytest.raises(NotFound):
+        store_answers(store.graph, store.index, "不存在的公司", {}, known=known, max_bytes=2**20)
+
+
+def test_a_profile_with_answers_is_the_profile_and_its_answer_facts():
+    profile = {"credit_code": "91330402MA28A1X0XW", "name": "嘉兴测试科技有限公司", "as_of": "2024-06-30",
+               "answers": {"revenue": 520, "qualification:高新技术企业": False}}
+    f = profile_firm(profile, source="t", answers={"revenue": 600})
+    [revenue] = f.values("revenue")
+    assert (revenue.value, revenue.unit, revenue.year, revenue.date, revenue.source) == (
+        6_000_000, "元", 2023, "2024-06-30", "answer")
+    assert f.values("qualification:高新技术企业")[0].value is False
+    with pytest.raises(InvalidInput, match="revenue"):
+        profile_firm({**profile, "answers": {"revenue": "很多"}}, source="t")

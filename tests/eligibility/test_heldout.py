@@ -79,9 +79,11 @@ CASES = [
     # 奖励10万元；销售额在2000万元（含）以上的，奖励20万元；销售额在3000万元（含）以上的，奖励30万元。」
     # A 仙居 retailer newly brought into 限额以上 in 2023 with 2023 sales of 2500万 is over the 1000万 and
     # 2000万 tiers → eligible (the 20万 tier); 限额以上 and 当年度销售额 ≥ 1000万 are both met.
+    # The document also shuts out firms punished for 较大违法经营行为 or a 较大安全责任事故 that year: the firm
+    # says it has a clean record (without it the answer is unknown, never eligible).
     Case("retail-limit-above-eligible", "0019.txt", "九/（一）/3",
          {"registered_place": XIANJU, "qualifications": [{"name": "限额以上商贸企业", "date": "2023-03-01"}],
-          "yearly": [{"year": 2023, "revenue": 25_000_000}]},
+          "yearly": [{"year": 2023, "revenue": 25_000_000}], "no_major_violation": True},
          "eligible", ("revenue", "met")),
     # 0019 九（一）2: 「对新增限额以上的批发类企业，当年度销售额在1亿元（含）以上的，奖励10万元；销售额在2亿元
     # （含）以上的，奖励20万元，销售额在3亿元（含）以上的，奖励30万元。」 A 限额以上 wholesaler with 8000万
@@ -165,7 +167,7 @@ CASES = [
     # The same retailer: of the 10万 / 20万 / 30万 tiers it reaches the 2000万 one → 20万, not the clause's 30万.
     Case("retail-estimate-is-the-tier-reached", "0019.txt", "九/（一）/3",
          {"registered_place": XIANJU, "qualifications": [{"name": "限额以上商贸企业", "date": "2023-03-01"}],
-          "yearly": [{"year": 2023, "revenue": 25_000_000}]},
+          "yearly": [{"year": 2023, "revenue": 25_000_000}], "no_major_violation": True},
          "eligible", ("revenue", "met"), estimate=200_000),
     # A profile that lists its qualifications as none ([]) is not a 限额以上 firm → ineligible, not unknown.
     Case("retail-holds-no-qualification", "0019.txt", "九/（一）/3",

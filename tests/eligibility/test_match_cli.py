@@ -90,3 +90,43 @@ def test_policy_direction(data_dir):
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert {row["clause"]["id"] for row in rows} >= {CLAUSE}
+
+
+def run_match(data_dir, *args):
+    return CliRunner().invoke(cli, ["match", *args], env={"POLICYKG_DATA_DIR": str(data_dir)})
+
+
+def test_questions_show_their_ids_and_answers_settle_them(data_dir, tmp_path):
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps({**BASE, "registered_place": "浙江省嘉兴市"}, ensure_ascii=False), encoding="utf-8")
+    r = run_match(data_dir, "--firm", str(path))
+    assert r.exit_code == 0, r.output
+    assert "answer with --answer ID=VALUE" in r.output
+    assert "no_major_violation  贵企业是否无重大违法行为？  [true / false]" in r.output
+    assert "qualification:高新技术企业  贵企业是否获得高新技术企业认定/称号？" in r.output
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"no_major_violation": False}), encoding="utf-8")
+    r = run_match(data_dir, "--firm", str(path), "--json", "--all", "--answers", str(answers),
+                  "--answer", "no_major_violation=true", "--answer", "qualification:科技型企业=true")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    [result] = [x for x in data["results"] if x["clause"]["id"] == CLAUSE]
+    assert result["status"] == "eligible"  # --answer wins over the file
+    assert {f["source"] for line in result["reasons"] for f in line["facts"]
+            if f["attribute"] in ("no_major_violation", "qualification:科技型企业")} == {"answer"}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--answer", "no_major_violation=yes"], ["no_major_violation", "true or false"]),
+    (["--answer", "revenue=-3"], ["revenue", "zero or more"]),
+    (["--answer", "无此问题=1"], ["无此问题", "not a question id"]),
+    (["--answer", "revenue"], ["ID=VALUE"]),
+])
+def test_bad_answers_are_refused_with_the_question(data_dir, tmp_path, args, words):
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(BASE, ensure_ascii=False), encoding="utf-8")
+    r = run_match(data_dir, "--firm", str(path), *args)
+    assert r.exit_code == 2
+    for w in words:
+        assert w in r.output, r.output

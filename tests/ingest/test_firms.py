@@ -341,7 +341,7 @@ def test_profile_json_schema_has_the_fields():
     schema = profile_json_schema()
     assert set(schema["required"]) == {"credit_code", "name"}
     assert {"credit_code", "name", "registered_place", "qualifications", "yearly", "patents", "talents", "platforms",
-            "no_major_violation", "source", "as_of"} == set(schema["properties"])
+            "no_major_violation", "answers", "source", "as_of"} == set(schema["properties"])
     assert schema["additionalProperties"] is False
     yearly = schema["$defs"]["YearlyIn"]["properties"]
     assert {"year", "revenue", "tax_paid", "rd_expense", "rd_ratio", "employees"} == set(yearly)

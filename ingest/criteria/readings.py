@@ -1,0 +1,591 @@
+"""Readings: the ways a condition is written, as a table over spaCy tokens.
+
+Each `Reading` is one row: a name, token patterns in spaCy's `Matcher` format (data: the token
+tags below, words and punctuation), a builder that turns a match into criteria, and examples
+with the criteria they must give (they run as parametrized tests, tests/ingest/test_readings.py).
+Adding a way of reading a condition is adding a row and its examples.
+
+Tokens are the jieba words of the pipeline's own Doc. A token's tag (``token._.pk``) comes from
+the ontology: its attribute labels, operator words, and the word lists of ontologies/words.ttl
+(measure heads, honour verbs, yes/no verbs, firm kinds, units, periods). A threshold on a measure
+the ontology does not name (设备投资额, 年网络零售额) still reads as a typed criterion on an *open*
+attribute ``open:<normalised phrase>``, linked to the ontology's attribute whenever a label or
+alias matches the phrase; an honour, a firm kind or a yes/no condition reads as an open boolean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from policykg.core.ontology import PKG, load_ontology
+from policykg.core.places import is_place_name, levels_in
+from policykg.eligibility.attributes import attribute_table
+from policykg.eligibility.engine import OPEN, Criterion
+from policykg.ingest.criteria.pieces import Found
+from policykg.ingest.nlp import build_pipeline
+from policykg.ingest.text import money_to_yuan
+
+# ---------------------------------------------------------------- token tags
+NUM, MUL, MONEY, UNIT, PCT = "NUM", "MUL", "MONEY", "UNIT", "PCT"
+OPPRE, OPPOST, NEG, INCL, FILL = "OPPRE", "OPPOST", "NEG", "INCL", "FILL"
+PERIOD, PMOD, MEAS, ATTR, HVERB, YVERB, AUX, KIND, STOP, PUNCT, WORD = (
+    "PERIOD", "PMOD", "MEAS", "ATTR", "HVERB", "YVERB", "AUX", "KIND", "STOP", "PUNCT", "WORD")
+LATIN, QUOTE, LIST = "LATIN", "QUOTE", "LIST"
+
+_NUM_RE = re.compile(r"\d+(?:\.\d+)?")
+_PCT_RE = re.compile(r"\d+(?:\.\d+)?[%％]")
+_CJK_RE = re.compile(r"[\u4e00-\u9fa5]")
+# Words around a condition that are never part of what it names.
+_STOPS = frozenset(["鼓励", "支持", "根据", "享受", "推动", "引导", "加快", "加强", "促进", "提升", "加大", "对", "凡", "的", "和", "及", "与", "或", "且", "并", "其", "该", "等", "之", "为", "由", "以", "按", "按照", "其中", "同时", "以及", "或者", "对于", "另", "另外", "并且", "上述", "下列", "以下", "如下"])
+_AUX = frozenset(["已", "已经", "均", "须", "需", "应", "应当", "必须", "曾", "首次", "新", "当年", "并", "且", "能", "能够", "可", "正常", "依法"])
+_FILLS = frozenset(["在", "为", "累计", "均", "合计", "总计", "要", "需", "须", "应", "均在", "分别"])
+_MULS = {"万": "万", "亿": "亿", "万元": "万", "亿元": "亿", "元": "", "千元": "千"}
+_OPEN_BRACKETS, _CLOSE_BRACKETS = ("（", "("), ("）", ")")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The ontology's words, arranged for tagging tokens."""
+
+    attributes: dict[str, str]  # label → attribute key
+    numeric: frozenset[str]  # keys of attributes compared by size
+    operators: dict[str, str]  # word → operator key
+    measure_heads: tuple[str, ...]
+    honour_verbs: frozenset[str]
+    honour_heads: tuple[str, ...]
+    yes_no_verbs: frozenset[str]
+    kind_heads: tuple[str, ...]
+    subjects: frozenset[str]
+    negations: frozenset[str]
+    count_units: frozenset[str]
+    quantity_units: frozenset[str]
+    periods: frozenset[str]
+    qualifications: dict[str, str]  # label → preferred label
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    o = load_ontology()
+    table = attribute_table()
+    attrs = {label: k for k, a in table.items() for label in a.labels}
+    ops = {label: c.iri.rsplit("/", 1)[-1] for c in o.concepts(PKG.OperatorScheme) for label in c.labels}
+    quals = {label: c.pref_label for c in o.concepts(PKG.QualificationScheme) for label in c.labels}
+    return Words(
+        attributes=attrs, numeric=frozenset(k for k, a in table.items() if a.numeric), operators=ops,
+        measure_heads=o.words(PKG.MeasureHeads), honour_verbs=frozenset(o.words(PKG.HonourVerbs)),
+        honour_heads=o.words(PKG.HonourHeads), yes_no_verbs=frozenset(o.words(PKG.YesNoVerbs)),
+        kind_heads=o.words(PKG.FirmKindHeads), subjects=frozenset(o.words(PKG.SubjectWords)),
+        negations=frozenset(o.words(PKG.NegationWords)), count_units=frozenset(o.words(PKG.CountUnits)),
+        quantity_units=frozenset(o.words(PKG.QuantityUnits)), periods=frozenset(o.words(PKG.PeriodWords)),
+        qualifications=quals)
+
+
+@lru_cache(maxsize=65536)
+def tag_of(text: str) -> str:
+    """The tag of one token, from its text alone (cached: the vocabulary is small)."""
+    w = words()
+    if _PCT_RE.fullmatch(text):
+        return PCT
+    if _NUM_RE.fullmatch(text):
+        return NUM
+    if text in _MULS:
+        return MONEY if text.endswith("元") else MUL
+    if text in w.periods:
+        return PERIOD
+    if text in ("%", "％") or text in w.count_units or text in w.quantity_units:
+        return UNIT
+    if text in ("以上", "及以上", "以下", "以内", "及以下"):
+        return OPPOST
+    if text == "含":
+        return INCL
+    if text in w.operators and text not in ("为", "属于", "之一", "其中之一"):
+        return OPPRE
+    if text in ("低于", "高于", "少于", "多于", "大于", "小于", "超过", "达", "达到", "满", "突破", "不足"):
+        return OPPRE
+    if text in w.negations or text == "不":
+        return NEG
+    if text in ("上", "当", "近", "本"):
+        return PMOD
+    if text in ("“", "”", "「", "」", '"', "‘", "’"):
+        return QUOTE
+    if text == "、":
+        return LIST
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+\-]*", text):
+        return LATIN  # AAA, MAH, 5G: part of a name
+    if not _CJK_RE.search(text):
+        return PUNCT
+    if text in _FILLS:
+        return FILL
+    if text in _STOPS:
+        return STOP
+    if text in w.honour_verbs:
+        return HVERB
+    if text in _AUX:
+        return AUX
+    if text in w.attributes and w.attributes[text] in w.numeric:
+        return ATTR
+    if text.endswith(w.measure_heads):
+        return MEAS
+    if text in w.yes_no_verbs:
+        return YVERB
+    if text.endswith(w.kind_heads):
+        return KIND
+    return WORD
+
+
+if not Token.has_extension("pk"):
+    Token.set_extension("pk", getter=lambda t: tag_of(t.text))
+
+
+def _t(tag: str | list[str], op: str | None = None) -> dict:
+    d: dict = {"_": {"pk": {"IN": tag} if isinstance(tag, list) else tag}}
+    if op:
+        d["OP"] = op
+    return d
+
+
+# ---------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Reading:
+    """One way of writing a condition."""
+
+    name: str
+    patterns: list[list[dict]]
+    build: Callable[[Span], list[Found]]
+    examples: tuple[tuple[str, tuple[str, ...]], ...] = ()  # text → the criteria it gives (describe())
+    doc: str = ""
+
+
+def _number(toks: list[Token], i: int) -> tuple[float, str, str, int] | None:
+    """The number at toks[i] with its multiplier and unit: (value, kind, unit, next index)."""
+    t = toks[i]
+    if t._.pk == PCT:
+        return float(t.text[:-1]), "ratio", "%", i + 1
+    if t._.pk != NUM:
+        return None
+    raw, j = t.text, i + 1
+    mul = unit = ""
+    while j < len(toks) and (toks[j]._.pk in (MUL, MONEY, UNIT) or toks[j].text == "年") and not unit:
+        x = toks[j].text
+        if toks[j]._.pk in (MUL, MONEY) and toks[j].text != "年":
+            mul = mul or _MULS[x]
+            unit = "元" if x.endswith("元") else unit
+        else:
+            unit = "%" if x in ("%", "％") else x
+        j += 1
+    if unit == "元" or (mul and not unit):
+        return money_to_yuan(raw, mul or None), "money", "元", j
+    if unit == "%":
+        return float(raw), "ratio", "%", j
+    if unit:
+        w = words()
+        value = float(raw) * {"万": 10_000, "亿": 100_000_000}.get(mul, 1)
+        return value, "count" if unit in w.count_units else "quantity", unit, j
+    return None
+
+
+_PRE_OPS = {"低于": "lt", "少于": "lt", "不足": "lt", "小于": "lt", "高于": "gt", "多于": "gt", "大于": "gt",
+            "超过": "gt", "突破": "gt", "达": "ge", "达到": "ge", "满": "ge"}
+_NOT_PRE = {"低于": "ge", "少于": "ge", "高于": "le", "超过": "le", "大于": "le", "小于": "ge"}
+_POST_OPS = {"以上": "ge", "及以上": "ge", "以下": "le", "及以下": "le", "以内": "le"}
+
+
+def normalise(phrase: str) -> tuple[str, str | None]:
+    """A measure phrase without the words around it, and the period it names:
+    年销售额 → (销售额, 年度), 企业上年度设备投资额 → (设备投资额, 上年度)."""
+    w = words()
+    period = None
+    s = phrase.strip("“”\"'「」《》（）() 、，")
+    for _ in range(3):
+        for sub in sorted(w.subjects, key=len, reverse=True):
+            if s.startswith(sub) and len(s) > len(sub) + 1:
+                s = s[len(sub):].lstrip("的")
+        for p in sorted(w.periods, key=len, reverse=True):
+            if s.startswith(p) and len(s) > len(p) + 1:
+                period = period or p
+                s = s[len(p):].lstrip("的")
+    period = {"年": "年度", "全年": "年度", "上年": "上年度", "上一年": "上年度", "上一年度": "上年度",
+              "当年": "当年度", "本年度": "当年度"}.get(period or "", period)
+    return s, period
+
+
+def _attribute(phrase: str) -> str | None:
+    """The ontology's attribute a phrase names (a label or alias), if any."""
+    w = words()
+    key = w.attributes.get(phrase) or w.attributes.get(phrase.replace("的", ""))
+    return key if key in w.numeric else None
+
+
+def open_id(phrase: str) -> str:
+    """The stable id of an open attribute: its normalised phrase."""
+    return OPEN + re.sub(r"\s+", "", phrase)
+
+
+def _threshold(span: Span) -> list[Found]:
+    # the span and what follows it in its sentence: a list of tiers may go on (、2000万元、5000万元、1亿元…)
+    doc = span.doc
+    stop = span.end
+    while stop < len(doc) and stop - span.end < 80 and doc[stop].text not in ("，", "。", "；", ",", ";", "：", "\n"):
+        stop += 1
+    toks = list(doc[span.start:stop])
+    # the measure: the words before the operator / number
+    i = next((k for k, t in enumerate(toks) if t._.pk in (NUM, PCT)), None)
+    if i is None:
+        return []
+    j = i
+    op_word = ""
+    neg = False
+    while j > 0 and toks[j - 1]._.pk in (OPPRE, NEG, FILL, AUX):
+        j -= 1
+        if toks[j]._.pk == OPPRE:
+            op_word = toks[j].text
+        elif toks[j]._.pk == NEG:
+            neg = True
+    head = [t for t in toks[:j] if t._.pk not in (PMOD,)]
+    phrase = "".join(t.text for t in head)
+    pmod = "".join(t.text for t in toks[:j] if t._.pk == PMOD)
+    if not phrase:
+        return []
+    name, period = normalise(phrase)
+    if name in _TOTALS and span.start >= 2 and doc[span.start - 1].text in ("，", ",") \
+            and doc[span.start - 2]._.pk in (MEAS, ATTR):
+        name, period = normalise(doc[span.start - 2].text)  # 研发费用，总额在30万元以上: the figure just named
+        lead = span.start - 2
+    else:
+        lead = span.start
+    if pmod and period in ("年度", None) and pmod in ("上", "当", "本"):
+        period = {"上": "上年度", "当": "当年度", "本": "当年度"}[pmod]
+    if len(_CJK_RE.findall(name)) < 2 or not name.endswith(words().measure_heads + tuple(words().attributes)):
+        return []
+    out: list[Found] = []
+    k = i
+    shared_post = None
+    items: list[tuple[int, int, float, str, str, str | None]] = []  # start tok, end tok, value, kind, unit, post
+    while k < len(toks):
+        num = _number(toks, k)
+        if num is None:
+            break
+        value, kind, unit, e = num
+        while e < len(toks) and (toks[e].text in _OPEN_BRACKETS + _CLOSE_BRACKETS or toks[e]._.pk == INCL):
+            e += 1
+        post = toks[e].text if e < len(toks) and toks[e]._.pk == OPPOST else None
+        if post:
+            e += 1
+            shared_post = shared_post or post
+        items.append((k, e, value, kind, unit, post))
+        # one more value of a list of tiers: 、1000万元（含）以上 / 和1亿元及以上
+        if e + 1 < len(toks) and toks[e].text in ("、", "和", "及", "或") and toks[e + 1]._.pk in (NUM, PCT):
+            k = e + 1
+            continue
+        break
+    if not items:
+        return []
+    for n, (s_tok, e_tok, value, kind, unit, post) in enumerate(items):
+        if op_word:
+            op = (_NOT_PRE if neg else _PRE_OPS).get(op_word) or words().operators.get(("不" if neg else "") + op_word)
+        else:
+            op = _POST_OPS.get(post or shared_post or "")
+        if op is None and post:
+            op = _POST_OPS.get(post)
+        if op is None:
+            continue
+        key = _attribute(name) or _attribute(phrase)
+        if kind == "ratio" and not key and not name.endswith(_RATIO_HEADS):
+            continue  # 募集资金80%以上投资在本区: a share of the figure, said of something else
+        a = attribute_table().get(key) if key else None
+        if a is not None and (a.unit or "元") != unit and not (a.value_type == "count"):
+            key = None  # the ontology's attribute is measured in another unit: keep the phrase
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        start = lead if n == 0 else toks[s_tok].i
+        text = span.doc[start:toks[e_tok - 1].i + 1].text
+        if key:
+            c = Criterion(key, op, value, unit if unit != "元" else "元", period, text=text)
+        else:
+            c = Criterion(open_id(name), op, value, unit, period, text=text, label=name, value_type=kind)
+        out.append(Found(span.doc[start].idx, span.doc[start:toks[e_tok - 1].i + 1].end_char, c, kind="threshold"))
+    return out
+
+
+def _range(span: Span) -> list[Found]:
+    """实际投资额在1000万元-2000万元的: at least the first value, less than the second."""
+    toks = list(span)
+    nums = [k for k, t in enumerate(toks) if t._.pk in (NUM, PCT)]
+    if len(nums) != 2:
+        return []
+    phrase = "".join(t.text for t in toks[:nums[0]] if t._.pk not in (FILL, OPPRE, PMOD))
+    name, period = normalise(phrase)
+    lo, hi = _number(toks, nums[0]), _number(toks, nums[1])
+    if not lo or not hi or len(_CJK_RE.findall(name)) < 2:
+        return []
+    if lo[2] != hi[2] and not (lo[1] == "money" and hi[1] == "money"):
+        lo = (lo[0], hi[1], hi[2], lo[3])
+    key = _attribute(name)
+    text = span.text
+    out = []
+    for op, (value, kind, unit, _) in (("ge", lo), ("lt", hi)):
+        value = int(value) if isinstance(value, float) and value.is_integer() else value
+        c = Criterion(key, op, value, unit, period, text=text) if key else \
+            Criterion(open_id(name), op, value, unit, period, text=text, label=name, value_type=kind)
+        out.append(Found(span.start_char, span.end_char, c, kind="range"))
+    return out
+
+
+_RATIO_HEADS = ("率", "比例", "比重", "占比", "增幅", "增速", "增长", "比")
+_TOTALS = ("总额", "金额", "合计", "总计", "累计", "额度")
+_QUOTES = "“”\"'「」《》"
+
+
+def honour_name(text: str) -> str:
+    s = text.strip(_QUOTES + "（）() 、，的")
+    s = re.sub(r"[“”\"'「」]", "", s)
+    s = re.sub(r"(?:称号|荣誉称号|荣誉|认定|资格|名单|名录)$", "", s) or s
+    return s.strip("的")
+
+
+def _a_place(name: str) -> bool:
+    """浙江省 / 温岭市: a place, not an honour (列入浙江省… is read by what follows)."""
+    return len(name) <= 6 and name.endswith(("省", "市", "县", "区", "镇", "乡", "街道")) and is_place_name(name)
+
+
+def _distributed(name: str) -> list[str]:
+    """国家级、省级特色商业街 → 国家级特色商业街, 省级特色商业街; 五星级、四星级文明规范市场 → two names."""
+    parts = name.split("、")
+    if len(parts) < 2:
+        return [name]
+    m = re.match(r"(.{1,5}?(?:星级|级|等))(?:的)?(.{2,})", parts[-1])
+    if m and all(len(p) <= 6 and p.endswith(("级", "星级", "星", "等")) for p in parts[:-1]):
+        return [p + m[2] for p in parts[:-1]] + [m[1] + m[2]]
+    return [name]
+
+
+def _honour(span: Span) -> list[Found]:
+    """获得“浙江老字号”称号 / 认定为国家级、省级特色商业街 / 列入…名单: the firm holds it (by name)."""
+    toks = list(span)
+    v = next(k for k, t in enumerate(toks) if t._.pk == HVERB)
+    neg = any(t._.pk == NEG for t in toks[:v])
+    rest = toks[v + 1:]
+    if rest and rest[0].text == "为":
+        rest = rest[1:]
+    body = "".join(t.text for t in rest)
+    # …称号的企业 / …名单的单位: the honour ends where the applicant it describes starts
+    head, sep, tail = body.rpartition("的")
+    if sep and (tail in words().subjects or tail.endswith(words().kind_heads) and len(tail) <= 6):
+        body = head
+    name = honour_name(body)
+    if len(_CJK_RE.findall(name)) < 3 or _generic(name) or _a_place(name):
+        return []
+    w = words()
+    # 国家级、省级特色商业街: one honour per level named
+    names = _distributed(name)
+    out = []
+    for n in names:
+        q = w.qualifications.get(n)
+        if q:
+            c = Criterion("qualification", "has", q, text=span.text)
+        else:
+            c = Criterion(open_id(n), "true", True, text=span.text, label=n, value_type="boolean")
+        out.append(Found(span.start_char, span.end_char, c, negated=neg, kind="honour"))
+    return out
+
+
+def _firm_kind(span: Span) -> list[Found]:
+    """工业企业 / 物流企业 / 个体工商户 / 电子商务专业村: who the clause is for, by kind."""
+    if any(t.text in _QUOTES for t in span) or (span.start and span.doc[span.start - 1].text in _QUOTES):
+        return []  # 的“航母”工业企业: the name the clause gives the firms its thresholds describe
+    name = "".join(t.text for t in span if t._.pk not in (STOP, AUX)).strip("的")
+    name = _LEAD_STOP.sub("", name)
+    w = words()
+    if name in w.subjects or len(_CJK_RE.findall(name)) < 3 or _PLACE_LIKE.match(name) or _generic(name):
+        return []
+    q = w.qualifications.get(name)
+    neg = bool(span.start > 0 and span.doc[span.start - 1]._.pk == NEG)
+    c = Criterion("qualification", "has", q, text=span.text) if q else \
+        Criterion(open_id(name), "true", True, text=span.text, label=name, value_type="boolean")
+    return [Found(span.start_char, span.end_char, c, negated=neg, kind="firm_kind")]
+
+
+# 市内企业 / 本地企业 / 区内银行: firms of a place (the place readings say which), not a kind
+_PLACE_LIKE = re.compile(r"^(?:[本我该全]|(?:市|区|县|省|镇|园区?)(?:内|外))")
+
+
+def _generic(name: str) -> bool:
+    """国家级、省级 / 示范企业 / 相关企业: levels and generic words only, no name."""
+    rest = re.sub(r"(?:国家|省|市|县|区)级?|以上|及|、|和|或|的|相关|有关|其他|其它|各类|示范|重点", "", name)
+    rest = re.sub("|".join(sorted(words().kind_heads, key=len, reverse=True)), "", rest)
+    return len(_CJK_RE.findall(rest)) < 2
+
+
+_LEAD_STOP = re.compile("^(?:" + "|".join(sorted(_STOPS, key=len, reverse=True)) + ")+")
+# what a grant gives, how a figure is counted, a rule of the scheme: not something a firm answers
+_NOT_YES_NO = re.compile(r"^(?:每|将|可|符合以下|符合下列|以下|下列)|可申请|可放宽|之一$|给予|予以|奖励|补助|补贴|资助|按[^，。；]{0,20}(?:计算|为准)|以[^，。；]{0,20}为准|范围$|标准$|方式$|程序$|办法$")
+_YES_NO_TRIM = re.compile(r"^(?:对于?|凡|且|并|同时|已经?|均|须|需|应当?|必须|能够?|以及|及|和)+|(?:的|者|后|前)+$")
+
+
+def yes_no(text: str, start: int, end: int, *, quote: str | None = None) -> Found | None:
+    """拥有自主知识产权 / 已签订服务协议 / 经市商务局认定: a yes/no condition a firm can answer
+    (`text` without its notes; `quote` the clause's own words)."""
+    s = _YES_NO_TRIM.sub("", text.strip(" \t\u3000，、；：:"))
+    neg = False
+    for n in sorted(words().negations, key=len, reverse=True):
+        if s.startswith(n) and len(s) > len(n) + 2:
+            s, neg = s[len(n):], True
+            break
+    s = _YES_NO_TRIM.sub("", s)
+    if len(_CJK_RE.findall(s)) < 4 or len(s) > 30 or _NOT_YES_NO.search(s) or s.endswith(("通过", "认定为")):
+        return None
+    s = re.sub(r"^[（(][^）)]{1,6}[）)]", "", s)  # （单位）必须依法经营: who, said in brackets
+    s = _YES_NO_TRIM.sub("", s)
+    known = words().attributes.get(s)
+    if known and attribute_table()[known].value_type == "boolean":  # 依法纳税 / 账证健全: the ontology names it
+        return Found(start, end, Criterion(known, "true", True, text=(quote or text).strip()), negated=neg, kind="yes_no")
+    c = Criterion(open_id(s), "true", True, text=(quote or text).strip(), label=s, value_type="boolean")
+    return Found(start, end, c, negated=neg, kind="yes_no")
+
+
+_MEASURE = _t([WORD, MEAS, ATTR, KIND, YVERB], "*")
+READINGS: tuple[Reading, ...] = (
+    Reading(
+        "range",
+        [[_t(PMOD, "?"), _t(PERIOD, "?"), _MEASURE, _t([MEAS, ATTR]), _t(FILL, "?"), _t(NUM), _t([MUL, MONEY, UNIT, PERIOD], "*"),
+          {"ORTH": {"IN": ["-", "—", "－", "~", "～", "至", "到"]}}, _t(NUM), _t([MUL, MONEY, UNIT, PERIOD], "+")]],
+        _range,
+        (("实际投资额在1000万元-2000万元的", ("实际投资额≥1000万元", "实际投资额<2000万元")),),
+        "a measure between two values: at least the first, less than the second",
+    ),
+    Reading(
+        "threshold",
+        [[_t(PMOD, "?"), _t(PERIOD, "?"), _MEASURE, _t([MEAS, ATTR]), _t([FILL, AUX], "*"), _t(NEG, "?"), _t(OPPRE, "?"),
+          _t([NUM, PCT]), _t([MUL, MONEY, UNIT, PERIOD], "*"), {"ORTH": {"IN": list(_OPEN_BRACKETS)}, "OP": "?"},
+          _t(INCL, "?"), {"ORTH": {"IN": list(_CLOSE_BRACKETS)}, "OP": "?"}, _t(OPPOST, "?"),
+          {"ORTH": {"IN": ["、", "和", "及", "或"]}, "OP": "?"}, _t([NUM, PCT], "?"), _t([MUL, MONEY, UNIT, PERIOD], "*"),
+          {"ORTH": {"IN": list(_OPEN_BRACKETS)}, "OP": "?"}, _t(INCL, "?"), {"ORTH": {"IN": list(_CLOSE_BRACKETS)}, "OP": "?"},
+          _t(OPPOST, "?")]],
+        _threshold,
+        (("上年度设备投资额在1000万元（含）以上的", ("上年度设备投资额≥1000万元",)),
+         ("年网络零售额达到50万元以上", ("年度网络零售额≥50万元",)),
+         ("服务对象中东阳企业数达到30家的", ("服务对象中东阳企业数≥30家",)),
+         ("营业面积达到5000平方米", ("营业面积≥5000平方米",)),
+         ("年销售额在500万元（含）以上、1000万元（含）以上的", ("年度营业收入≥500万元", "年度营业收入≥1000万元")),
+         ("实到注册资本不低于5000万元", ("实到注册资本≥5000万元",))),
+        "a measure, an operator word before or after, a number and its unit",
+    ),
+    Reading(
+        "honour",
+        [[_t(NEG, "?"), _t(HVERB), {"ORTH": "为", "OP": "?"},
+          {"_": {"pk": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE, LIST, PERIOD]}}, "OP": "+"},
+          {"ORTH": "的", "OP": "?"}, {"_": {"pk": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE]}}, "OP": "*"}]],
+        _honour,
+        (("获得“浙江老字号”称号的企业", ("企业资质：浙江老字号",)),
+         ("认定为国家级、省级特色商业街的", ("国家级特色商业街", "省级特色商业街")),
+         ("获得省级绿色企业称号的", ("省级绿色企业",)),
+         ("首次被评为五星级、四星级文明规范市场的", ("五星级文明规范市场", "四星级文明规范市场")),
+         ("对首次获得浙江省“AAA”守合同重信用公示企业的", ("浙江省AAA守合同重信用公示企业",)),
+         ("列入省级绿色工厂名单的企业", ("省级绿色工厂",))),
+        "an honour, title, qualification or list the firm holds, by its name",
+    ),
+    Reading(
+        "firm_kind",
+        [[{"_": {"pk": {"IN": [WORD, MEAS, ATTR]}}, "OP": "{1,4}"}, _t(KIND)]],
+        _firm_kind,
+        (("完成减排目标任务的工业企业", ("工业企业",)),
+         ("对物流企业", ("物流企业",))),
+        "who the clause is for, by kind of firm",
+    ),
+)
+
+
+_matchers: dict[int, Matcher] = {}
+
+
+def _matcher(vocab) -> Matcher:
+    """The readings' Matcher for a vocabulary (one per pipeline; checked by identity, not by id alone)."""
+    m = _matchers.get(id(vocab))
+    if m is None or m.vocab is not vocab:
+        m = Matcher(vocab)
+        for r in READINGS:
+            m.add(r.name, r.patterns, greedy="LONGEST")
+        _matchers.clear()
+        _matchers[id(vocab)] = m
+    return m
+
+
+BY_NAME = {r.name: r for r in READINGS}
+_ORDER = {r.name: i for i, r in enumerate(READINGS)}
+
+
+def read_span(span: Span | Doc) -> list[Found]:
+    """Every criterion the readings find in a span of tokens, each token read once
+    (an earlier row of the table wins over a later one, a longer match over a shorter)."""
+    doc = span if isinstance(span, Doc) else span.doc
+    m = _matcher(doc.vocab)
+    matches = m(span, as_spans=True)
+    matches.sort(key=lambda s: (_ORDER[s.label_], -(s.end - s.start), s.start))
+    taken: set[int] = set()
+    out: list[Found] = []
+    for s in matches:
+        if any(i in taken for i in range(s.start, s.end)):
+            continue
+        found = BY_NAME[s.label_].build(s)
+        if found:
+            out.extend(found)
+            taken.update(range(s.start, s.end))
+    return sorted(out, key=lambda f: f.start)
+
+
+@dataclass
+class TokenIndex:
+    """The pipeline's Docs of one text (cut in chunks at line ends), addressed by character offsets."""
+
+    chunks: list[tuple[int, Doc]] = field(default_factory=list)
+
+    def span(self, a: int, b: int) -> Span | None:
+        for start, doc in self.chunks:
+            if start <= a and b <= start + len(doc.text):
+                return doc.char_span(a - start, b - start, alignment_mode="expand")
+        return None
+
+    def read(self, a: int, b: int) -> list[Found]:
+        """The readings of text[a:b] with offsets in the whole text."""
+        for start, doc in self.chunks:
+            if start <= a and b <= start + len(doc.text):
+                sp = doc.char_span(a - start, b - start, alignment_mode="contract")
+                if sp is None or not len(sp):
+                    return []
+                found = read_span(sp)
+                for f in found:
+                    f.start += start
+                    f.end += start
+                return found
+        return []
+
+
+_shared: dict[int, TokenIndex] = {}
+
+
+def share_tokens(text: str, chunks: Iterable[tuple[int, Doc]]) -> None:
+    """Hand the pipeline's Docs of `text` to criteria reading (the last document's only)."""
+    _shared.clear()
+    _shared[hash(text)] = TokenIndex(list(chunks))
+
+
+def tokens_for(text: str) -> TokenIndex:
+    """The Docs of `text`: the pipeline's when it shared them, else made here (tests, one-off reads)."""
+    found = _shared.get(hash(text))
+    if found is not None:
+        return found
+    nlp = build_pipeline()
+    chunks, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        chunks.append((pos, nlp.make_doc(line)))
+        pos += len(line)
+    index = TokenIndex(chunks)
+    _shared.clear()
+    _shared[hash(text)] = index
+    return index
