@@ -40,7 +40,6 @@ class Lexicon:
     operators: dict[str, str]  # label → operator
     qualifications: dict[str, str]  # label → preferred label
     kinds: dict[str, str]  # benefit type label → preferred label
-    threshold_re: re.Pattern[str] = field(repr=False)
     qualification_re: re.Pattern[str] = field(repr=False)
     violation_re: re.Pattern[str] = field(repr=False)
     place_re: re.Pattern[str] = field(repr=False)
@@ -66,19 +65,6 @@ def lexicon() -> Lexicon:
     quals = {label: c.pref_label for c in o.concepts(PKG.QualificationScheme) for label in c.labels}
     kinds = {label: c.pref_label for c in o.concepts(PKG.BenefitTypeScheme) for label in c.labels}
 
-    numeric = [lb for lb, k in attrs.items() if vtypes[k] in ("money", "ratio", "count")]
-    # 研发费用占销售收入比重: a ratio spelled from the words of its two parts
-    rd = [lb for lb, k in attrs.items() if k == "rd_expense"]
-    rev = [lb for lb, k in attrs.items() if k == "revenue"]
-    ratio_phrase = rf"(?:{_alt(rd)})占(?:{_alt(rev)})的?(?:比重|比例)"
-    before = [lb for lb in ops if ops[lb] in ("ge", "gt", "le", "lt") and not lb.endswith(("以上", "以下", "以内"))]
-    after = [lb for lb in ops if lb.endswith(("以上", "以下", "以内"))]
-    threshold = re.compile(
-        rf"(?P<period>上一?年度?|当年度?|近[一二三两\d]年(?:内)?|年度?)?(?:企业)?"
-        rf"(?P<attr>{ratio_phrase}|{_alt(numeric)})(?:[，,](?={_TOTAL}))?"
-        rf"[^，。；：:\d]{{0,8}}?(?P<pre>{_alt(before)})?\s*"
-        rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
-        rf"\s*(?:[（(]含[)）])?\s*(?P<post>及以上|{_alt(after)})?")
     # Labels of two characters (高企) are too often part of other words (提高企业) to match alone.
     qual_labels = [lb for lb in quals if len(lb) > 2]
     qualification = re.compile(
@@ -113,7 +99,7 @@ def lexicon() -> Lexicon:
     platform = re.compile(
         rf"(?P<levels>{level}(?:[、和及与或]{level})*)(?P<up>及?以上)?的?"
         rf"(?P<fill>[{_CJK}]{{0,4}}?)(?P<ptype>{_alt(platforms)})") if "platform" in vtypes else None
-    return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, threshold, qualification, violation, place, kind,
+    return Lexicon(attrs, vtypes, units, prefs, ops, quals, kinds, qualification, violation, place, kind,
                    platforms, platform)
 
 

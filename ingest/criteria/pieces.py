@@ -27,10 +27,6 @@ class Found:
 _COUNTED_AS_RE = re.compile(r"(?:对|对于)?(?:企业)?(?:按照?|依照?|以)[^，。；]{2,40}的")
 # 450万元、300万元、50万元 / 5、10、20万元: a list of amounts
 _AMOUNT_LIST_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:亿|万)?元?(?:\s*[、和及]\s*\d+(?:\.\d+)?\s*(?:亿|万)?元?)+")
-# one more value of a list of tiers: 、1000万元（含）以上 / 、5000万元 / 和1亿元及以上
-_CHAIN_RE = re.compile(
-    r"\s*[、和及与或]\s*(?:在|达到|超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<mul>亿|万)?\s*(?P<unit>元|%|％|人|件|项|个|名)?"
-    r"\s*(?:[（(]含[)）])?\s*(?P<post>及以上|以上)?")
 
 
 def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -98,18 +94,10 @@ def _per_unit(text: str, end: int) -> bool:
     return text[end:end + 1] in ("/", "／", "每")
 
 
-_PART_PREFIX = re.compile(r"(?:网络|线上|网上|跨境|出口|进口|外贸|电商|电子商务|合同|项目|零售|批发|服务外包)[（(]?$|"
-                          r"(?:网络|线上|网上|跨境|电商)[^，。；\d]{0,3}$")
 _NOTE_RE = re.compile(r"[（(](?:以|按|凭|依据|根据|含|不含|包括|下同|以下简称|具体|详见|须|需)[^（()）]*[）)]")
 _PURPOSE_RE = re.compile(r"(?:[一二三四五六七八九十\d]+[、.．])?(?:鼓励|支持|为了?|推动|加快|加强|引导|建立|提高|促进|准确|进一步|大力|积极"
                          r"|充分|深入|着力|全面|完善|培育|打造|发挥|提升)")
-_CHANGE_RE = re.compile(r"增量|增长|新增|增加|增幅|增速|增额|同比|比上年|较上年|减少|下降|净增")
-_DENSITY_PREFIX = re.compile(r"(?:亩均|每亩|人均|户均|单位面积|单位用地|平均)$")
 
-
-def _per_unit_prefix(text: str, attr_start: int) -> bool:
-    """亩均税收, 人均营业收入: a figure per unit of land or per person."""
-    return bool(_DENSITY_PREFIX.search(text[max(0, attr_start - 4):attr_start]))
 
 
 def _period(s: str | None) -> str | None:

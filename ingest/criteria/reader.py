@@ -37,7 +37,6 @@ from policykg.ingest.criteria.pieces import (
     _tier_groups,
 )
 from policykg.ingest.criteria.readings import AUX, HVERB, PUNCT, STOP, YVERB, tokens_for, yes_no
-from policykg.ingest.text import money_to_yuan
 
 
 @dataclass
@@ -258,37 +257,6 @@ class CriteriaReader(GrantReader):
                 out.append(f)
                 taken.append((f.start, f.end))
         return sorted(out, key=lambda f: f.start)
-
-    def _threshold(self, m: re.Match[str], v: re.Match[str] | None = None, op_label: str | None = None, *,
-                   text: str | None = None) -> Criterion | None:
-        """The criterion of a threshold match `m`; `v` is the match holding the value (m itself,
-        or a later item of a list of tiers) and `op_label` the operator said for the list."""
-        lex = self.lex
-        v = v or m
-        label = m.group("attr")
-        key = lex.attributes.get(label, "rd_ratio" if "占" in label else None)
-        op_word = (op_label or v.group("post") or "").removeprefix("及")
-        op = lex.operators.get(op_word) or lex.operators.get(op_word.removeprefix("及"))
-        if key is None or op is None:
-            return None
-        vtype, unit = lex.value_types[key], v.group("unit")
-        num = float(v.group("num"))
-        if vtype == "money":
-            if unit != "元" and not (unit is None and v.group("mul")):  # 5000万以上: money without 元
-                return None
-            value, unit = money_to_yuan(v.group("num"), v.group("mul")), "元"
-        elif vtype == "ratio":
-            if unit not in ("%", "％"):
-                return None
-            value, unit = num, "%"
-        else:
-            if unit in ("元", "%", "％"):
-                return None
-            value = int(num * {"万": 10_000, "亿": 100_000_000}.get(v.group("mul") or "", 1))
-            unit = lex.units.get(key, unit)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return Criterion(key, op, value, unit, _period(m.group("period")), text=text or m.group(0).rstrip())
 
     def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
         """The condition text[a:b] states: its pieces (cut at ，：) ANDed; within a piece,
