@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from policykg.core.ontology import PKG, load_ontology, name
 from policykg.eligibility.engine import BenefitTerm, Condition, Criterion
-from policykg.ingest.criteria.lexicon import BENEFIT_START_RE, CAP_RE, GRANT_RE, PROCEDURE_RE, RATE_RE, STACK_RE
+from policykg.ingest.criteria.lexicon import BENEFIT_START_RE, CAP_RE, GRANT_RE, RATE_RE, STACK_RE
 from policykg.ingest.criteria.pieces import (
     _AMOUNT_LIST_RE,
     _PURPOSE_RE,
@@ -150,7 +150,7 @@ _OBJECT_AFTER = re.compile(r"[^，。；]{2,60}的[^，。；的]{0,6}(?:团队|
 # a definition, a procedure step or a principle: no grant whatever its words
 _NOT_A_GRANT = re.compile(r"所指|是指|所称|简称|到位|落到实处|的原则|战略|作为[^，。；]{0,30}依据|总额不[能得]超过|上限")
 # a piece that is a condition (…的， / 对…的一类贷款，): a grant word in it describes the firm, it does not grant
-_CONDITIONAL = re.compile(r"的[”\"）)]*\s*$|(?:后|时|的(?:对象|人员|企业|单位))\s*$|^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:对于?|凡)[^，。；]*的(?P<tail>[^，。；的]{0,8})$")
+_CONDITIONAL = re.compile(r"的[”\"）)]*\s*$|(?:后|时|的(?:对象|人员|企业|单位))\s*$|^[^，。；]{0,12}?(?:若|如果|如)[^，。；]*$|^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:对于?|凡)[^，。；]*的(?P<tail>[^，。；的]{0,8})$")
 _SUBJECT = re.compile(r"的|^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:对于?|凡|符合)")
 _PERMILLE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*‰")
 _RATE_AFTER = re.compile(r"[^，。；\d]{0,12}?(?P<pct>\d+(?:\.\d+)?)\s*(?P<per>[%％‰])(?:\s*[—\-－~～至到]\s*(?P<pct2>\d+(?:\.\d+)?)\s*[%％‰])?")
@@ -330,6 +330,7 @@ class Grant:
     tiers: list[Condition] | None = None
     # conditions the grant points to (第一条, 上述条件): resolved against the document's clauses
     refers: list[Reference] = field(default_factory=list)
+    from_form: bool = False  # read by a row of GRANT_FORMS (no amount of its own)
 
     def condition_for(self, i: int) -> Condition | None:
         return self.tiers[i] if self.tiers and i < len(self.tiers) else self.condition
@@ -403,12 +404,12 @@ class GrantReader:
                 grants.append(g)
                 subject_known = subject_known or g.condition is not None
         grants = self._settle_forms(cid, grants)
-        if grants and cap_only and clause_cap is None:
+        if any(not g.from_form for g in grants) and cap_only and clause_cap is None:
             # 单个企业最高奖励100万元 after the grants: it bounds them
             clause_cap = cap_only[0].benefits[0].cap_yuan
             clause_rec = cap_only[0].benefits[0].recurrence
-        elif not grants:
-            grants = cap_only
+        elif cap_only:  # 补贴总额最高不超过5万元 is a grant of its own (besides 给予全额奖励, if any)
+            grants = sorted(grants + cap_only, key=lambda g: g.spans[0])
         return grants, clause_cap, clause_rec
 
     def _settle_forms(self, cid: str, grants: list[Grant]) -> list[Grant]:
@@ -418,8 +419,7 @@ class GrantReader:
         out: list[Grant] = []
         first = next(iter(self.sentences(cid)), None)
         for g in grants:
-            from_form = all(b.amount_yuan is None and b.cap_yuan is None and b.credit_yuan is None for b in g.benefits)
-            if from_form and g.condition is None and not g.refers:
+            if g.from_form and g.condition is None and not g.refers:
                 a, b = g.spans[0]
                 heading = first is not None and first[0] <= a and b <= first[1] and not re.search(r"[，,的]", self.text[a:b])
                 if heading and len(grants) > 1:
@@ -435,7 +435,15 @@ class GrantReader:
         （如亏损的，基数为零） does not end the piece)."""
         pieces = _pieces(s, 0, start)
         seg = pieces[-1][0] if pieces and pieces[-1][1] == start else start
-        return seg if re.match(r"\s*按照?", s[seg:start]) else start
+        return seg if re.match(r"\s*(?:按照?|根据|依据)", s[seg:start]) else start
+
+    def _form_start(self, s: str, start: int) -> int:
+        """Where the benefit part of a sentence granting by a form (matched at s[start]) starts: at the
+        verb or 按… before it in its piece (再按照国家、省奖励额度给予1：1配套 starts at 按照)."""
+        pieces = _pieces(s, 0, len(s))
+        pa = next((x for x, y in pieces if x <= start < y), start)
+        verb = re.search(r"(?:再|可|均|另)?(?:按照?|依照|参照|根据|依据|给予|予以|给以|提供|实行|进行)", s[pa:start])
+        return pa + verb.start() if verb else self._benefit_start(s, start)
 
     def _condition_start(self, a: int, b: int, start: int) -> int:
         """Where the condition in front of the benefit part (at text[a + start]) starts."""
@@ -445,6 +453,11 @@ class GrantReader:
             return a + lead.start()  # skip a run-in heading (一、鼓励…对…)
         a_cond = _strip_number(self.text, a, b)[0]
         pieces = _pieces(self.text, a_cond, a + start)
+        # 鼓励开展融资性担保业务，根据…给予补助: an aim said first (with no 的 of a condition) asks nothing
+        while len(pieces) > 1 and _PURPOSE_RE.match(self.text[pieces[0][0]:pieces[0][1]].strip()) \
+                and "的" not in self.text[pieces[0][0]:pieces[0][1]]:
+            pieces = pieces[1:]
+            a_cond = pieces[0][0]
         for i, (pa, pb) in enumerate(pieces):
             # 鼓励商贸企业提高统计数据质量，准确监测市场运行动态，对纳入限上统计的每家企业：
             # what the policy wants is not who may apply
@@ -498,7 +511,7 @@ class GrantReader:
         """The grant of a sentence that names no amount (rows of GRANT_FORMS matched in it), its
         condition read in front of the first."""
         s = self.text[a:b]
-        start = self._benefit_start(s, forms[0].start)
+        start = self._form_start(s, forms[0].start)
         terms = []
         for i, form in enumerate(forms):
             # 全额返还 / 全额兑现: the kind the sentence names, else an award
@@ -510,7 +523,7 @@ class GrantReader:
             cap = (max(caps) if value_type_of(kind) == CREDIT else caps[0]) if caps else None
             terms.append(_as_credit(BenefitTerm(kind, None, form.rate, cap, _recurrence(s), s)))
         cond, refs = self._read_condition(self._condition_start(a, b, start), a + start)
-        return Grant(cond, terms, [(a, b)] * len(terms), pairing_unsure=len(terms) > 1, refers=refs)
+        return Grant(cond, terms, [(a, b)] * len(terms), pairing_unsure=len(terms) > 1, refers=refs, from_form=True)
 
     def _subject(self, a: int, b: int) -> Condition | None:
         """对新增限额以上的零售类企业，当年度销售额…的: the firms a grant is for, when the text names

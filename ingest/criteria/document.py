@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from policykg.core.model import DocumentGraph, Provenance
 from policykg.core.ontology import PKG, name
@@ -277,7 +278,7 @@ def add_criteria(doc: DocumentGraph, text: str) -> None:
 
 
 # 第一条 认定范围 / 一、申请对象及条件: an article that says who may apply, in words DOC_SCOPE_RE leaves out
-_SCOPE_HEAD_RE = re.compile(r"认定(?:的)?(?:范围|条件|标准)|申请(?:的)?(?:对象|范围|条件)|基本条件")
+_SCOPE_HEAD_RE = re.compile(r"[^，。；]{0,10}?(?:认定(?:的)?(?:范围|条件)|申请(?:的)?(?:对象|范围|条件)|基本条件)")
 
 
 def _is_scope(r: CriteriaReader, cid: str) -> bool:
@@ -287,7 +288,7 @@ def _is_scope(r: CriteriaReader, cid: str) -> bool:
         return False
     a, b = own[0]
     head = r.text[a:min(b, a + 30)]
-    return bool(DOC_SCOPE_RE.search(head) or _SCOPE_HEAD_RE.search(head))
+    return bool(DOC_SCOPE_RE.search(head) or _SCOPE_HEAD_RE.match(r.text, _strip_number(r.text, a, b)[0], b))
 
 
 def _scope_root(clauses: dict[str, ClauseInfo], cid: str) -> str | None:
@@ -347,7 +348,7 @@ def _item_condition(r: CriteriaReader, a: int, b: int) -> Condition | None:
     alternatives: a firm meets one case or the other, not both thresholds at once."""
     t = r.text
     bounds = [a, *(a + m.end() for m in re.finditer(r"的[，,；;]", t[a:b])), b]
-    cases = [(x, y) for x, y in zip(bounds, bounds[1:], strict=False) if t[x:y].strip("，,；;。 ")]
+    cases = [(x, y) for x, y in pairwise(bounds) if t[x:y].strip("，,；;。 ")]
     if len(cases) > 1:
         conds = [cd for x, y in cases if (cd := r.condition_of(x, y)) is not None]
         asked = [{(c.attribute, c.period) for c in cd.criteria() if c.operator in ("ge", "gt") and not c.needs_review}
@@ -491,7 +492,7 @@ def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
     """Skip 第二条 and 'X的对象为' so the subject of the article is not read as a condition."""
     a, b = _strip_number(text, a, b)
     m = re.match(r"[^，。；]{0,20}?(?:对象|范围|条件)(?:为|是|包括|如下)?[：:]?", text[a:b])
-    if m and (DOC_SCOPE_RE.search(m.group(0)) or _SCOPE_HEAD_RE.search(m.group(0))):
+    if m and (DOC_SCOPE_RE.search(m.group(0)) or _SCOPE_HEAD_RE.match(m.group(0))):
         a += m.end()
     return a, b
 

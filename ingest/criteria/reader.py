@@ -59,7 +59,7 @@ _VIOLATION_WORDS = re.compile(r"事故|违法|违规|偷税|漏税|逃税|骗取
 # who checks, publishes or claws back: how sanctions are applied, not who may apply
 _SANCTION_CONTEXT = re.compile(r"公示|举报|追回|收缴|退回|经办银行|考核评估|暂停|名单|评审纪律|撤稿|通报")
 GRANT_AMOUNT_RE = re.compile(r"(?:给予|奖励|补助|补贴)[^，。；]{0,8}\d")
-_EXCLUDES = re.compile(r"不享受|除外|不予|不再|不含|不包括|不适用|不属于")
+_EXCLUDES = re.compile(r"^除|不享受|除外|不予|不再|不含|不包括|不适用|不属于")
 
 
 def _enclosing_note(text: str, pos: int, a: int, b: int) -> str | None:

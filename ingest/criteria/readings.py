@@ -24,7 +24,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from policykg.core.ontology import PKG, load_ontology
-from policykg.core.places import is_place_name, levels_in
+from policykg.core.places import is_place_name
 from policykg.eligibility.attributes import attribute_table
 from policykg.eligibility.engine import OPEN, Criterion
 from policykg.ingest.criteria.pieces import Found
@@ -425,7 +425,7 @@ def _generic(name: str) -> bool:
 _LEAD_STOP = re.compile("^(?:" + "|".join(sorted(_STOPS, key=len, reverse=True)) + ")+")
 # what a grant gives, how a figure is counted, a rule of the scheme: not something a firm answers
 _NOT_YES_NO = re.compile(r"^(?:每|将|可|符合以下|符合下列|以下|下列)|可申请|可放宽|之一$|给予|予以|奖励|补助|补贴|资助|按[^，。；]{0,20}(?:计算|为准)|以[^，。；]{0,20}为准|范围$|标准$|方式$|程序$|办法$")
-_YES_NO_TRIM = re.compile(r"^(?:对于?|凡|且|并|同时|已经?|均|须|需|应当?|必须|能够?|以及|及|和)+|(?:的|者|后|前)+$")
+_YES_NO_TRIM = re.compile(r"^(?:对于?|凡是?|是|且|并|同时|已经?|均|须|需|应当?|必须|能够?|以及|及|和|要)+|(?:的|者|后|前)+$")
 
 
 def yes_no(text: str, start: int, end: int, *, quote: str | None = None) -> Found | None:

@@ -183,7 +183,10 @@ def test_a_grant_that_points_to_an_article_asks_what_that_article_asks():
     # a document written for the rule
     g = extract_document(read_bytes(POINTING.encode("utf-8"), "pointing.txt"))
     second, third = clause(g, "符合本办法第一条规定的企业"), clause(g, "符合上述条件且")
-    attrs = lambda n: {c.attribute for c in condition(n).criteria() if not c.needs_review}  # noqa: E731
+
+    def attrs(n) -> set[str | None]:
+        return {c.attribute for c in condition(n).criteria() if not c.needs_review}
+
     assert {"revenue", "no_major_violation", "qualification"} <= attrs(second)
     # 上述条件: the conditions of the grant before it, its own platform besides
     assert {"revenue", "no_major_violation", "qualification", "platform"} <= attrs(third)
