@@ -15,9 +15,10 @@ alias matches the phrase; an honour, a firm kind or a yes/no condition reads as 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.matcher import Matcher
@@ -28,7 +29,7 @@ from policykg.core.places import is_place_name
 from policykg.eligibility.attributes import attribute_table
 from policykg.eligibility.engine import OPEN, Criterion
 from policykg.ingest.criteria.pieces import Found
-from policykg.ingest.nlp import build_pipeline
+from policykg.ingest.nlp import build_pipeline, doc_text
 from policykg.ingest.text import money_to_yuan
 
 # ---------------------------------------------------------------- token tags
@@ -544,26 +545,43 @@ class TokenIndex:
     """The pipeline's Docs of one text (cut in chunks at line ends), addressed by character offsets."""
 
     chunks: list[tuple[int, Doc]] = field(default_factory=list)
+    # chunk ends, computed once: Doc.text joins every token again on each access
+    ends: list[int] = field(default_factory=list)
+    _read: dict[tuple[int, int], list[Found]] = field(default_factory=dict)
 
-    def span(self, a: int, b: int) -> Span | None:
-        for start, doc in self.chunks:
-            if start <= a and b <= start + len(doc.text):
-                return doc.char_span(a - start, b - start, alignment_mode="expand")
+    def __post_init__(self) -> None:
+        if not self.ends:
+            self.ends = [start + len(doc_text(doc)) for start, doc in self.chunks]
+
+    def _chunk(self, a: int, b: int) -> tuple[int, Doc] | None:
+        k = bisect.bisect_left(self.ends, b)
+        if k < len(self.chunks) and self.chunks[k][0] <= a:
+            return self.chunks[k]
         return None
 
+    def span(self, a: int, b: int) -> Span | None:
+        found = self._chunk(a, b)
+        if found is None:
+            return None
+        start, doc = found
+        return doc.char_span(a - start, b - start, alignment_mode="expand")
+
     def read(self, a: int, b: int) -> list[Found]:
-        """The readings of text[a:b] with offsets in the whole text."""
-        for start, doc in self.chunks:
-            if start <= a and b <= start + len(doc.text):
-                sp = doc.char_span(a - start, b - start, alignment_mode="contract")
-                if sp is None or not len(sp):
-                    return []
-                found = read_span(sp)
-                for f in found:
+        """The readings of text[a:b] with offsets in the whole text (read once per range)."""
+        if (a, b) in self._read:
+            return [replace(f) for f in self._read[(a, b)]]
+        out: list[Found] = []
+        found = self._chunk(a, b)
+        if found is not None:
+            start, doc = found
+            sp = doc.char_span(a - start, b - start, alignment_mode="contract")
+            if sp is not None and len(sp):
+                out = read_span(sp)
+                for f in out:
                     f.start += start
                     f.end += start
-                return found
-        return []
+        self._read[(a, b)] = out
+        return [replace(f) for f in out]
 
 
 _shared: dict[int, TokenIndex] = {}
