@@ -219,10 +219,14 @@ class CriteriaReader(GrantReader):
             taken.append(m.span())
         # thresholds, honours and firm kinds: the table of readings over the pipeline's tokens
         read = self._bracketed(self.tokens.read(a, b), a, b)
-        for f in read:
-            if f.kind in ("threshold", "range") and free(f.start, f.end):
-                out.append(f)
-                taken.append((f.start, f.end))
+        def take(kinds: tuple[str, ...]) -> None:
+            # one reading may give several criteria over one span (国家级、省级特色商业街): all of them
+            for span in dict.fromkeys((f.start, f.end) for f in read if f.kind in kinds):
+                if free(*span):
+                    out.extend(f for f in read if f.kind in kinds and (f.start, f.end) == span)
+                    taken.append(span)
+
+        take(("threshold", "range"))
         for m in SCALE_RE.finditer(t, a, b):
             # 限额以上的批发类企业 / 首次纳入限额以上管理 / 转为规模以上企业: a statistical class the ontology names
             pref = lex.qualifications.get("限额以上商贸企业" if m.group("quota") else "规模以上工业企业")
@@ -252,10 +256,7 @@ class CriteriaReader(GrantReader):
             out.append(Found(s, e, Criterion("qualification", "has", pref, text=t[s:e]),
                              negated=bool(m.group("neg") or m.group("except"))))
             taken.append((s, e))
-        for f in read:
-            if f.kind in ("honour", "firm_kind") and free(f.start, f.end):
-                out.append(f)
-                taken.append((f.start, f.end))
+        take(("honour", "firm_kind"))
         return sorted(out, key=lambda f: f.start)
 
     def condition_of(self, a: int, b: int, *, review: bool = True) -> Condition | None:
@@ -341,8 +342,8 @@ class CriteriaReader(GrantReader):
             # 年销售收入达到100亿元且税收达到5亿元的…、年销售收入达到50亿元且税收达到2.5亿元的…: one attribute
             # asked more than once means a list of alternatives, each item its own AND
             return Condition.any_of(*(self._combine(seg, a, b)[0] for seg in segments)), None
-        quals = [i for i, f in enumerate(found) if f.criterion.attribute in ("qualification", "platform")
-                 and not f.negated]
+        quals = [i for i, f in enumerate(found) if (f.criterion.attribute in ("qualification", "platform")
+                                                    or f.kind == "honour") and not f.negated]
         between = self.text[found[0].start:found[-1].end]
         more = self._unread_alternative(found, quals, a, b) if quals else None
         if (len(quals) > 1 or more) and not re.search(r"同时|且|并", between):
