@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,7 +69,23 @@ def _cli(env, *args, timeout=600):
 
 
 def _services(*args):
-    subprocess.run([str(REPO / "services" / "run"), *args], check=True, capture_output=True, timeout=300)
+    done = subprocess.run([str(REPO / "services" / "run"), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"services/run {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+
+
+def _wait_gone(pid: int, timeout: float = 60) -> None:
+    """Until a killed server has exited (a JVM with a large heap takes a moment to die; restarting
+    it before then finds the old process still holding its pid and its store)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"server pid {pid} still alive {timeout} s after SIGKILL")
 
 
 @pytest.mark.parametrize("server", ["neo4j", "elasticsearch"])
@@ -89,6 +106,7 @@ def test_killing_a_server_mid_ingest_fails_cleanly_and_a_rerun_completes(server,
     service = service_of(server)
     pid = int((REPO / "services" / ".state" / f"{service}.pid").read_text())
     os.kill(pid, signal.SIGKILL)
+    _wait_gone(pid)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode != 0
     message = out + err
