@@ -8,6 +8,8 @@ from itertools import pairwise
 
 from policykg.core.model import DocumentGraph, Node
 from policykg.core.places import (
+    OWN_PLACE,
+    PLACE_IN_TEXT,
     ParsedPlace,
     is_place_name,
     level_pattern,
@@ -59,6 +61,40 @@ _VIOLATION_WORDS = re.compile(r"事故|违法|违规|偷税|漏税|逃税|骗取
 # who checks, publishes or claws back: how sanctions are applied, not who may apply
 _SANCTION_CONTEXT = re.compile(r"公示|举报|追回|收缴|退回|经办银行|考核评估|暂停|名单|评审纪律|撤稿|通报")
 GRANT_AMOUNT_RE = re.compile(r"(?:给予|奖励|补助|补贴)[^，。；]{0,8}\d")
+# the items of a disqualification: cut at ，；, at 和/、 before a 重大 / 严重 / 较大, at 或 before 有 / 被 / 重大
+_DISQ_ITEM_SPLIT = re.compile(r"[，,；;]|[和、](?=[^，。；]{0,4}(?:重大|严重|较大))|或(?=[^，。；]{0,4}(?:有|被|重大|严重))")
+_ITEM_NUMBER = re.compile(r"[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|(?<![\d.])\d+[.．、](?!\d)")
+# 未完成节能降耗、污染减排指标: one verb over a list of objects, not several events
+_VERB_LIST_NOT = re.compile(r"^\s*(?:对|凡)?(?:未|没有|不)(?:完成|达到|按规定|按时|足额|实现|落实)[^、，]{0,12}、[^、，]{1,10}(?:指标|任务|目标|要求)")
+
+
+def _an_item(x: str) -> bool:
+    return len(re.findall(f"[{_CJK}]", x)) >= 4 and not re.search(r"以下|下列|如下", x)
+
+
+_WHERE_RE = re.compile(
+    rf"(?P<where>(?:在|于)(?P<place>{PLACE_IN_TEXT}|{OWN_PLACE})(?:范围内|行政区域内|区域内|境内|内)?)"
+    r"(?=(?:依法|正常|实际)?(?:经营|纳税|缴税|生产经营|从事|开展经营|办公))"
+    rf"|(?P<where2>经(?P<place2>{OWN_PLACE}|{PLACE_IN_TEXT})[^，。；、]{{1,10}}?(?:局|部门|机关)(?:依法)?(?:注册登记|登记注册|注册|登记))")
+# 财务管理制度健全 / 信用良好 / 管理规范: a state the firm is in, a condition as much as a verb
+_STATE_RE = re.compile(r"(?:健全|完善|规范|良好|齐全)$")
+_STATE_AFTER_RE = re.compile(r"(?<=登记|注册|设立|成立|经营|纳税)、(?=[^，。；、]{2,16}?(?:健全|完善|规范|良好|齐全)(?:$|[，。；的]))")
+
+
+@dataclass(frozen=True)
+class _Cut:
+    a: int
+    b: int
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+
+# 且 / 并且 / 而且 / 同时 / 并 joining two conditions (not 合并, 兼并, 并购 …, nor 同时满足 / 同时具备 of a list)
+_JOINED = re.compile(r"并且|而且|(?<![合兼吞归])并(?![购入列行发存重非])|且(?![为是])|同时(?!满足|具备|符合|享受)")
 _EXCLUDES = re.compile(r"^除|不享受|除外|不予|不再|不含|不包括|不适用|不属于")
 
 
@@ -126,30 +162,66 @@ class CriteriaReader(GrantReader):
 
     def disqualification(self) -> list[tuple[str, Condition]]:
         """What the document says shuts a firm out of all its benefits (企业发生重大安全生产事故…的，
-        不能享受财政奖励政策 / 有下列情形之一的，取消享受资格): the condition every clause must meet.
-        A record of accidents, offences or penalties is the ontology's clean record; anything else
-        is a yes/no condition the firm must not meet."""
+        不能享受财政奖励政策 / 企业上一年度发生以下情况的，取消当年奖补资格：（1）…（2）…): the
+        condition every clause must meet. Accidents, offences or penalties listed together are the
+        ontology's one clean record (one criterion quoting them all); anything else is a yes/no
+        condition the firm must meet (未完成…的 → 完成…) or must not meet (弄虚作假的 → NOT 弄虚作假)."""
         parts: list[tuple[str, Condition]] = []
         for cid in self.clauses:
-            for a, b in self.sentences(cid):
+            sents = self.sentences(cid)
+            for k, (a, b) in enumerate(sents):
                 s = self.text[a:b]
                 m = _DISQUALIFIES.search(s)
                 if not m or GRANT_AMOUNT_RE.search(s[:m.start()]) or _SANCTION_CONTEXT.search(s):
                     continue
                 head = s[:m.start()].rstrip("，,的 ")
                 head = re.sub(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?(?:对|凡|企业|申报单位)*", "", head)
-                items = [x for x in re.split(r"[，,；;]|[和、](?=[^，。；]{0,4}(?:重大|严重|较大))|或(?=[^，。；]{0,4}(?:有|被|重大|严重))", head)
-                         if len(re.findall(f"[{_CJK}]", x)) >= 4 and not re.search(r"以下|下列|如下", x)]
-                for item in items[:8]:
-                    at = a + s.find(item)
-                    if _VIOLATION_WORDS.search(item) and not re.search(r"必须|应当|须", item):
-                        parts.append((cid, Condition.leaf(Criterion("no_major_violation", "true", True, text=item))))
-                    elif (neg := re.match(r"\s*(?:对|凡)?(?:未|没有|不)", item)) is not None:
-                        # 未完成节能减排等刚性目标任务的，不享受: what the firm must have done
-                        f = yes_no(item[neg.end():], at + neg.end(), at + len(item), quote=item)
-                        if f is not None and not f.negated:
-                            parts.append((cid, Condition.leaf(f.criterion)))
+                period = _period(p.group(0)) if (p := re.match(r"(?:近[一二三两\d]年(?:内|来)?|(?:当|上一?)年(?:度|内)?)", head)) else None
+                items = [(a + s.find(x), x) for x in _DISQ_ITEM_SPLIT.split(head) if _an_item(x)]
+                if re.search(r"(?:以下|下列|如下)(?:情况|情形|行为|事项)", head):
+                    # 发生以下情况的，取消…资格：（1）…的，（2）…的: the items follow, in the clause's later sentences and sub-clauses
+                    items = self._listed_after(cid, sents[k + 1:])
+                parts += [(cid, c) for c in self._shut_out_by(items[:12], period)]
         return parts
+
+    def _listed_after(self, cid: str, later: list[tuple[int, int]]) -> list[tuple[int, str]]:
+        """The numbered items that follow a 以下情况 lead: （1）…的，（2）…的 / 1.…的。"""
+        spans = list(later) + [(self.clauses[k].start, self.clauses[k].end) for k in self.clauses[cid].children]
+        out: list[tuple[int, str]] = []
+        for a, b in spans:
+            t = self.text[a:b]
+            cuts = [m.start() for m in _ITEM_NUMBER.finditer(t)] or [0]
+            for x, y in zip(cuts, [*cuts[1:], len(t)], strict=True):
+                item = _ITEM_NUMBER.sub("", t[x:y], count=1).strip().rstrip("，,；;。 ").removesuffix("的")
+                if _an_item(item):
+                    out.append((a + x + t[x:y].find(item), item))
+        return out
+
+    def _shut_out_by(self, items: list[tuple[int, str]], period: str | None) -> list[Condition]:
+        out: list[Condition] = []
+        violations = [(at, x) for at, x in items if _VIOLATION_WORDS.search(x) and not re.search(r"必须|应当|须", x)]
+        if violations:
+            # one fact of the firm (无重大违法违规行为), however many kinds of offence the text lists
+            a0, b0 = violations[0][0], violations[-1][0] + len(violations[-1][1])
+            out.append(Condition.leaf(Criterion("no_major_violation", "true", True, period=period,
+                                                text=self.text[a0:b0])))
+        for at, item in items:
+            if (at, item) in violations:
+                continue
+            neg = re.match(r"\s*(?:对|凡)?(?:未|没有|不)", item)
+            if neg is None:
+                continue  # 已享受…的: a case a reader must place (a local rule, not one of every grant)
+            # 未完成节能减排等刚性目标任务的 / 不按时报送、弄虚作假的: the first must be done, the others must not happen
+            first, *others = re.split(r"、(?=[^、，]{2,})", item[neg.end():]) if not _VERB_LIST_NOT.search(item) \
+                else [item[neg.end():]]
+            f = yes_no(first, at + neg.end(), at + neg.end() + len(first), quote=item)
+            if f is not None and not f.negated:
+                out.append(Condition.leaf(f.criterion))
+            for o in others:
+                g = yes_no(o, at, at + len(item), quote=o)
+                if g is not None and not g.negated and len(re.findall(f"[{_CJK}]", o)) >= 4:
+                    out.append(Condition("NOT", (Condition.leaf(g.criterion),)))
+        return out
 
     def jurisdiction(self) -> Criterion | None:
         """Where a local policy applies: the place of its issuing body (平湖市人民政府 → 平湖市,
@@ -213,6 +285,18 @@ class CriteriaReader(GrantReader):
                 continue  # 园区, 社区, 物流园区: a part of a place the firm's registration does not name
             out.append(Found(m.start(), m.end(), Criterion("registered_place", "eq", place, text=m.group(0))))
             taken.append(m.span())
+        for m in _WHERE_RE.finditer(t, a, b):
+            # 在温岭市范围内依法经营 / 经我市市场监管局注册登记 / 在我区依法纳税: where the firm is registered or operates
+            g = "where" if m.group("where") else "where2"
+            if not free(*m.span(g)):
+                continue
+            place = m.group("place") or m.group("place2")
+            if place[0] in "本我":
+                place = self.place.get(place[-1])
+            if not place or not is_place_name(place):
+                continue
+            out.append(Found(m.start(g), m.end(g), Criterion("registered_place", "eq", place, text=m.group(g))))
+            taken.append(m.span(g))
         for m in lex.violation_re.finditer(t, a, b):
             out.append(Found(m.start(), m.end(), Criterion(
                 "no_major_violation", "true", True, period=_period(m.group("period")), text=m.group(0))))
@@ -271,18 +355,30 @@ class CriteriaReader(GrantReader):
             if found:
                 cond, alt_span = self._combine(found, pa, pb)
                 parts.append(cond)
-                rest = self._residue(pa, pb, found)
+                rests = self._residues(pa, pb, found)
             else:
-                rest = (pa, pb)
-            if alt_span and rest and rest[0] < alt_span[1] and alt_span[0] < rest[1]:
-                rest = None  # the unread rest is already an alternative of the list it continues
-            if review and rest is not None and self._unread(*rest):
-                ra, rb = self._trim(*rest)
-                said = self._yes_no(ra, rb)
-                if said is not None:
-                    parts.append(said)
-                else:
-                    unread.append((ra, rb))
+                rests = [(pa, pb)]
+            if alt_span:
+                # the unread rest is already an alternative of the list it continues
+                rests = [r for r in rests if not (r[0] < alt_span[1] and alt_span[0] < r[1])]
+            # （其中水电、光伏、风电企业不享受以上政策）: the note was read (its exclusion); the words around what was read in it are not conditions
+            notes = [(m.start(), m.end()) for m in re.finditer(r"[（(][^（()）]*[）)]", self.text[pa:pb])]
+            notes = [(pa + x, pa + y) for x, y in notes if any(pa + x <= f.start and f.end <= pa + y for f in found)]
+            rests = [r for r in rests if not any(x <= r[0] and r[1] <= y for x, y in notes)]
+            longest = max(rests, key=lambda r: r[1] - r[0], default=None)
+            for rest in rests if review else ():
+                # 项目且通过考核验收的 / 在我市且在我市投入生产: two conditions joined by 且 / 并 / 同时
+                for ra, rb in self._conjoined(*rest):
+                    if not self._unread(ra, rb):
+                        continue
+                    ra, rb = self._trim(ra, rb)
+                    said = self._yes_no(ra, rb)
+                    if said is not None:
+                        parts.append(said)
+                    elif rest == longest:
+                        unread.append((ra, rb))
+                    # a shorter stretch beside what was read that states nothing a firm does is part of
+                    # that reading's wording (as before), not a condition of its own
         if unread and not parts:
             # nothing readable: one review criterion quoting the whole phrase, not one per comma
             ra, rb = self._trim(a, b)
@@ -311,8 +407,9 @@ class CriteriaReader(GrantReader):
             return None
         span = self.tokens.span(a, b)
         lead = [t for t in span if t._.pk not in (AUX, STOP, PUNCT)] if span is not None else []
-        if not any(t._.pk in (YVERB, HVERB) or t.text.startswith(("经", "未", "无", "没有")) for t in lead):
-            return None  # 标准对新引进 / 使用范围: no verb the firm is the subject of
+        if not any(t._.pk in (YVERB, HVERB) or t.text.startswith(("经", "未", "无", "没有")) for t in lead) \
+                and not _STATE_RE.search(text.rstrip("的，, ")):
+            return None  # 标准对新引进 / 使用范围: no verb the firm is the subject of, nor a state it is in
         f = yes_no(text, a, b, quote=self.text[a:b])
         if f is None:
             return None
@@ -397,29 +494,47 @@ class CriteriaReader(GrantReader):
         after = (found[quals[-1]].end, b)
         before = (a, found[quals[0]].start)
         s = t[after[0]:after[1]]
-        if (re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s)) \
-                or re.match(rf"[（(](?!含|包括|不含|以下|下同)[{_CJK}]{{2,}}[^）)]*[）)]", s):  # 工程研究中心（工程实验室）
+        if re.match(rf"\s*[、或及和与/]\s*[（(“]?[{_CJK}]{{2}}", s) and not re.match(r"\s*[、或及和与]\s*(?:的|等)", s):
             ra, rb = self._trim(*after)
             return Criterion(None, "true", None, text=t[ra:rb].lstrip("、或及和与/"), needs_review=True)
+        note = re.match(rf"[（(](?!含|包括|不含|以下|下同)[{_CJK}]{{2,}}[^）)]*[）)]", s)  # 工程研究中心（工程实验室）
+        if note and len(re.findall(f"[{_CJK}]", note.group(0))) >= 4:
+            # the note names other items; what follows it (且通过考核验收的) is a condition of its own
+            ra, rb = self._trim(after[0], after[0] + note.end())
+            return Criterion(None, "true", None, text=t[ra:rb], needs_review=True)
         s = t[before[0]:before[1]]
         if re.search(rf"[{_CJK}”）)]{{2}}[、或及和与/]\s*$", s):
             ra, rb = self._trim(*before)
             return Criterion(None, "true", None, text=t[ra:rb].rstrip("、或及和与/"), needs_review=True)
         return None
 
-    def _residue(self, a: int, b: int, found: list[Found]) -> tuple[int, int] | None:
-        """The longest stretch of the piece that no criterion covers, if it says anything. A
-        stretch that only says how the next figure is counted (按照向税务部门申报…的研发费用) is not
-        a condition of its own."""
-        best, pos = None, a
-        for f in [*found, Found(b, b, Criterion(None, "true"))]:
+    def _residues(self, a: int, b: int, found: list[Found]) -> list[tuple[int, int]]:
+        """The stretches of the piece that no criterion covers (each is checked for a condition of
+        its own: 具有自主产权重大技术的…研发生产 before 填补国内空白 is as much a condition as the
+        longest one). A stretch that only says how the next figure is counted (按照向税务部门申报…的
+        研发费用) is not a condition of its own."""
+        out, pos = [], a
+        for f in sorted([*found, Found(b, b, Criterion(None, "true"))], key=lambda f: f.start):
             gap = self.text[pos:f.start]
             counted_as = f.start < b and f.criterion.attribute not in (None, "qualification", "platform") \
                 and _COUNTED_AS_RE.fullmatch(gap.strip())
-            if f.start - pos > (best[1] - best[0] if best else 0) and not counted_as:
-                best = (pos, f.start)
+            if f.start > pos and not counted_as:
+                out.append((pos, f.start))
             pos = max(pos, f.end)
-        return best
+        return out
+
+    def _conjoined(self, a: int, b: int) -> list[tuple[int, int]]:
+        """A stretch cut where 且 / 并且 / 同时 / 并 (before a verb) join two conditions, or where 、
+        follows a registration and a state follows it (经…注册登记、财务管理制度…健全); the stretch
+        itself when nothing joins."""
+        t, cuts = self.text, [a]
+        joins = [_Cut(m.start(), m.end()) for m in _JOINED.finditer(t, a, b)]
+        joins += [_Cut(m.start(), m.end()) for m in _STATE_AFTER_RE.finditer(t, a, b)]
+        for m in sorted(joins, key=lambda m: m.start()):
+            if m.start() - cuts[-1] >= 2 and b - m.end() >= 3 and _enclosing_note(t, m.start(), a, b) is None:
+                cuts += [m.start(), m.end()]
+        cuts.append(b)
+        return [(x, y) for x, y in zip(cuts[::2], cuts[1::2], strict=True) if y > x]
 
     def _unread(self, a: int, b: int) -> bool:
         """Whether text[a:b] says something a reader must check (a condition we could not read),
@@ -427,6 +542,8 @@ class CriteriaReader(GrantReader):
         # （以增值税发票为核准依据）, （含政策性减免）: how a figure is proven or counted; 由市委、市政府: who acts
         if _NOT_A_CONDITION.search(self.text[a:b]):
             return False
+        if re.fullmatch(r"\s*[（(][^（()）]{1,8}[）)](?:项目|企业|单位|工程|基地|产品)?(?:且|并|的)?\s*", self.text[a:b]):
+            return False  # 试点（示范）项目: the rest of the name just read
         s = _NOTE_RE.sub("", self.text[a:b])
         s = re.sub(r"^\s*由[^，。；]{0,12}$", "", s)
         s = s.strip(" \t\u3000，、；：:（）()“”\"'")
@@ -436,7 +553,7 @@ class CriteriaReader(GrantReader):
             s = _FILLER.sub("", s).strip(" ，、；：:（）()")
         s = re.sub(r"^(?:且|并|和|或|以及|及|同时)|(?:且|并|和|或|及|的)$", "", s)
         if re.fullmatch(r"(?:对于?)?(?:当年)?(?:首次|新|重新|经)?(?:被)?(?:认定|评定|确认|列为|认定为|评为|获得?|增|增为|纳入|转为|创建|组建"
-                        rf"|认定[（(]组建[)）])?为?(?:{level_pattern(bare=True)}(?:及以上|以上)?[、和及与]?)*", s):
+                        rf"|认定[（(](?:组建|认定)[)）]?)?为?(?:{level_pattern(bare=True)}(?:及以上|以上)?[、和及与]?)*", s):
             return False  # 对首次认定为 (高新技术企业): the qualification's own verb
         return len(re.findall(f"[{_CJK}]", s)) >= 3
 

@@ -41,7 +41,14 @@ from policykg.eligibility.engine import (
 )
 from policykg.eligibility.profile import P_CREDIT, P_FACTS, enterprise_id, firm_from_graph, load_profile
 from policykg.eligibility.questions import SOURCE as ANSWER
-from policykg.eligibility.questions import Question, answer_value, answers_to_facts, question_for, standing_questions
+from policykg.eligibility.questions import (
+    Question,
+    answer_value,
+    answers_to_facts,
+    count_question,
+    question_for,
+    standing_questions,
+)
 from policykg.graph.store import GraphStore
 from policykg.ingest.pipeline import Ingestor, IngestResult
 from policykg.ingest.profiles import profile_to_document
@@ -73,6 +80,8 @@ class ClauseRule:
     benefit_conditions: tuple[Condition | None, ...] = ()
     application_window: str | None = None  # 申报时间 as the text says it: the clause's, else its document's
     tiered: bool = False  # its benefits have conditions of their own that differ (tiers)
+    # what all firms together may get (所有符合条件的企业补助总额不超过500万元): never one firm's estimate
+    budget_yuan: float | None = None
 
     def in_force(self, as_of: str | None) -> bool:
         if as_of is None:
@@ -80,22 +89,33 @@ class ClauseRule:
         return (self.effective_from or "") <= as_of and (not self.effective_to or as_of <= self.effective_to)
 
     def estimate(self) -> float:
-        """The most any benefit of the clause gives."""
+        """The most any benefit of the clause gives (one unit of a per-unit amount)."""
         return max((b.estimate() or 0 for b in self.benefits), default=0)
 
     def estimate_for(self, firm: FirmProfile, *, as_of: str | None = None, memo: Memo | None = None) -> float:
         """What the firm can expect: the best benefit whose own condition (its tier) it meets;
-        when none is met yet, the best one it is not ruled out of."""
+        when none is met yet, the best one it is not ruled out of. A per-unit amount counts the
+        units the firm said it has (its answer to the count question), else one."""
+        def worth(b: BenefitTerm) -> float:
+            key = b.count_key()
+            facts = firm.values(key, as_of=as_of) if key else []
+            count = facts[0].value if facts and isinstance(facts[0].value, int | float) else None
+            return b.estimate(count) or 0
+
         if not self.tiered:
-            return self.estimate()
+            return max((worth(b) for b in self.benefits), default=0)
         met, open_ = [], []
         for b, c in zip(self.benefits, self.benefit_conditions, strict=False):
             status = evaluate(c, firm, as_of=as_of, memo=memo)[0] if c is not None else Status.ELIGIBLE
             if status is Status.ELIGIBLE:
-                met.append(b.estimate() or 0)
+                met.append(worth(b))
             elif status is Status.UNKNOWN:
-                open_.append(b.estimate() or 0)
+                open_.append(worth(b))
         return max(met or open_ or [0])
+
+    def count_questions(self) -> list[tuple[BenefitTerm, Question]]:
+        """The questions that say how many units the clause's per-unit amounts pay for."""
+        return [(b, q) for b in self.benefits if (q := count_question(b)) is not None]
 
 
 @dataclass
@@ -116,6 +136,7 @@ class Match:
             "application_window": r.application_window,
             "reasons": [line.to_json() for line in self.lines],
             "benefit": {"estimate_yuan": self.estimate or None, "counted": self.counted,
+                        **({"budget_yuan": r.budget_yuan} if r.budget_yuan is not None else {}),
                         "terms": [{k: v for k, v in b.__dict__.items() if v not in (None, "")} for b in r.benefits]},
         }
 
@@ -191,6 +212,7 @@ def load_rules(graph: GraphStore) -> list[ClauseRule]:
             effective_to=p.get("effective_to") if p.get("effective_from") else (
                 policy.properties.get("effective_to") if policy else None),
             application_window=window,
+            budget_yuan=p.get("budget_yuan"),
             tiered=len({json.dumps(b.properties.get("condition"), sort_keys=True, ensure_ascii=False)
                         for b in granted if b.properties.get("condition")}) > 1,
         ))
@@ -218,7 +240,7 @@ def _benefit(n: Node) -> BenefitTerm:
     p = n.properties
     return BenefitTerm(kind=p.get("benefit_kind", ""), amount_yuan=p.get("amount_yuan"), rate=p.get("rate"),
                        cap_yuan=p.get("cap_yuan"), recurrence=p.get("recurrence"), text=p.get("text", ""),
-                       per_unit=p.get("per_unit"))
+                       per_unit=p.get("per_unit"), count_of=p.get("count_of"), credit_yuan=p.get("credit_yuan"))
 
 
 def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None = None,
@@ -239,7 +261,7 @@ def match_firm(firm: FirmProfile, rules: list[ClauseRule], *, as_of: str | None 
     order = {Status.ELIGIBLE: 0, Status.UNKNOWN: 1, Status.INELIGIBLE: 2}
     answer.matches.sort(key=lambda m: (order[m.status], -m.estimate, m.rule.clause_id))
     _stack(answer.matches)
-    answer.questions = guided_questions(answer.matches)
+    answer.questions = guided_questions(answer.matches, firm=firm)
     return answer
 
 
@@ -256,12 +278,15 @@ def _stack(matches: list[Match]) -> None:
         m.counted = not g or m.status is not Status.ELIGIBLE or best.get(g) is m
 
 
-def guided_questions(matches: list[Match], *, most: int | None = None) -> list[dict[str, Any]]:
+def guided_questions(matches: list[Match], *, most: int | None = None,
+                     firm: FirmProfile | None = None) -> list[dict[str, Any]]:
     """The questions whose answers would settle `unknown` answers, most useful first.
 
     One question per id across all clauses (「贵企业是否获得高新技术企业认定/称号？」 serves every
     clause asking for 高新技术企业), with the unknown clauses it helps settle and the money they
-    may give this firm; ranked by clauses, then money, then id.
+    may give this firm; ranked by clauses, then money, then id. A per-unit amount (每件补助1万元)
+    also asks how many units the firm has (``count:发明专利``), for the eligible and unknown
+    clauses that pay by it, unless `firm` has already said.
 
     Returns:
         dicts with ``id``, ``question``, ``answer_type``, ``unit``, ``attribute`` (and
@@ -282,6 +307,14 @@ def guided_questions(matches: list[Match], *, most: int | None = None) -> list[d
             seen.add(q.id)
             asked.setdefault(q.id, q)
             clauses.setdefault(q.id, []).append(m)
+    for m in matches:
+        # 每件补助1万元: how many units the firm has sets what an eligible or open clause gives
+        if m.status is Status.INELIGIBLE:
+            continue
+        for _, q in m.rule.count_questions():
+            if firm is None or not firm.values(q.attribute):
+                asked.setdefault(q.id, q)
+                clauses.setdefault(q.id, []).append(m)
     out = [{**q.to_json(), "clauses": len(clauses[qid]), "clause_ids": [m.rule.clause_id for m in clauses[qid]],
             "money_yuan": sum(m.estimate for m in clauses[qid])} for qid, q in asked.items()]
     out.sort(key=lambda d: (-d["clauses"], -d["money_yuan"], d["id"]))
@@ -302,6 +335,8 @@ def known_questions(rules: list[ClauseRule]) -> dict[str, Question]:
             return hit[1]
     known = standing_questions()
     for rule in rules:
+        for _, q in rule.count_questions():
+            known.setdefault(q.id, q)
         for cond in (rule.condition, *rule.benefit_conditions):
             for c in cond.criteria() if cond is not None else ():
                 q = question_for(c)

@@ -145,6 +145,7 @@ class PKG(DefinedNamespace):
     WordList: URIRef
     word: URIRef
     MeasureHeads: URIRef
+    TermNouns: URIRef
     HonourVerbs: URIRef
     HonourHeads: URIRef
     YesNoVerbs: URIRef

@@ -27,6 +27,7 @@ MEMBERSHIP = frozenset({QUALIFICATION, PLATFORM})
 NUMERIC = frozenset({"money", "count", "ratio", "quantity"})
 # Attributes read from policy text that the ontology does not name yet: ``open:`` + normalised phrase.
 OPEN = "open:"
+COUNT = "count:"  # how many units of something a per-unit benefit pays for (count:发明专利)
 
 
 class Status(str, enum.Enum):
@@ -196,9 +197,20 @@ class BenefitTerm:
     # a loan or guarantee the firm may get (可申请不超过30万元的贷款): lent, not given, so never the estimate
     credit_yuan: float | None = None
 
-    def estimate(self) -> float | None:
-        """The most the firm can expect: the amount (for one unit when it is per unit), else the cap."""
-        return self.amount_yuan if self.amount_yuan is not None else self.cap_yuan
+    def count_key(self) -> str | None:
+        """The attribute of the fact that says how many units the firm has (``count:发明专利``),
+        when the amount is per unit of something the clause names."""
+        return f"{COUNT}{self.count_of}" if self.per_unit and self.count_of else None
+
+    def estimate(self, count: float | None = None) -> float | None:
+        """The most the firm can expect: the amount (times `count` units when it is per unit and
+        the firm said how many, within the cap), else the cap."""
+        if self.amount_yuan is None:
+            return self.cap_yuan
+        if self.per_unit and count is not None and count >= 0:
+            total = self.amount_yuan * count
+            return min(total, self.cap_yuan) if self.cap_yuan is not None else total
+        return self.amount_yuan
 
 
 @dataclass(frozen=True)

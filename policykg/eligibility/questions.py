@@ -10,6 +10,7 @@ Question ids::
     qualification:高新技术企业              a qualification, award or honour by name
     platform:省级企业技术中心               a platform by level and type
     open:设备投资额, open:拥有自主知识产权   an open attribute (one the ontology does not name yet)
+    count:发明专利                          how many units a per-unit amount pays for (sets the estimate)
 
 Answers (``{question id: value}``, JSON values) become facts (`answers_to_facts`) with source
 ``answer`` and the date they were given, like any other fact:
@@ -41,11 +42,13 @@ from policykg.core.places import level_labels, place_chain
 from policykg.eligibility.attributes import YEAR, attribute, attribute_table
 from policykg.eligibility.engine import (
     BOOLEAN,
+    COUNT,
     MEMBERSHIP,
     NUMERIC,
     OPEN,
     PLACE,
     QUALIFICATION,
+    BenefitTerm,
     Criterion,
     Fact,
     member_key,
@@ -72,6 +75,7 @@ HONOUR_STARTS = ("国家", "全国", "中国", "中华", "省", "市级", "区�
 AWARD_ENDS = ("奖", "认证")
 
 _OPEN_ID = re.compile(r"open:\S.*")
+_COUNT_ID = re.compile(r"count:\S.*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -204,11 +208,21 @@ def _question_for(c: Criterion) -> Question | None:
     return _of_attribute(c.attribute, c)
 
 
+def count_question(b: BenefitTerm) -> Question | None:
+    """How many units a per-unit amount pays for (每件发明专利补助1万元 → 贵企业可申报的发明专利有多少（件）？):
+    the answer sets the estimate, not the status; None when the amount is not per unit of a named thing."""
+    key = b.count_key()
+    if key is None or len(b.count_of or "") < 2 or b.count_of == b.per_unit:
+        return None  # 每人 / 每家: the unit alone names nothing a firm could count apart from the clause
+    return Question(key, f"贵企业可申报的{b.count_of}有多少（{b.per_unit}）？", "number", unit=b.per_unit,
+                    attribute=key, value_type="count", fact_unit=b.per_unit)
+
+
 def question_of_id(qid: str) -> Question | None:
     """The question an id names without a clause to ask it: an attribute of the table, or a
     qualification / platform by name; None for an open attribute (its type and unit are the
     criterion's) or an id that is not well formed."""
-    if qid.startswith(OPEN):
+    if qid.startswith((OPEN, COUNT)):
         return None
     kind, sep, name = qid.partition(":")
     if sep:
@@ -228,8 +242,8 @@ def standing_questions() -> dict[str, Question]:
     return out
 
 
-ID_FORMS = ("an attribute key (revenue, registered_place …), qualification:<名称>, platform:<级别+类型> "
-            "or open:<短语>")
+ID_FORMS = ("an attribute key (revenue, registered_place …), qualification:<名称>, platform:<级别+类型>, "
+            "open:<短语> or count:<所计之物>")
 
 
 def check_id(qid: Any) -> str:
@@ -239,7 +253,7 @@ def check_id(qid: Any) -> str:
         InvalidInput: not a string, or none of the id forms.
     """
     ok = isinstance(qid, str) and qid == qid.strip() and (
-        bool(_OPEN_ID.fullmatch(qid)) or question_of_id(qid) is not None)
+        bool(_OPEN_ID.fullmatch(qid) or _COUNT_ID.fullmatch(qid)) or question_of_id(qid) is not None)
     if not ok:
         raise InvalidInput(f"answers: {qid!r} is not a question id; an id is {ID_FORMS}",
                            hint="use the `id` of a question the match returned")
@@ -287,6 +301,9 @@ def answers_to_facts(answers: Mapping[str, Any], *, on: str | dt.date,
                                    hint="answer the questions a match returned, by their `id`")
         else:
             q = question_of_id(qid)
+            if q is None and qid.startswith(COUNT):
+                raise InvalidInput(f"answer to {qid!r}: a count is read with the clause that asks it (its unit)",
+                                   hint="answer it through a match, which knows the clauses")
             if q is None:  # an open attribute without its clause: only a yes/no can be read
                 if not isinstance(value, bool):
                     raise InvalidInput(f"answer to {qid!r}: without the question, only true or false can be read "

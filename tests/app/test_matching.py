@@ -164,7 +164,9 @@ def test_a_firm_answering_the_questions_converges(corpus_store, store, seed):
     store.graph.write_document(open_policy_doc())
     rules = load_rules(corpus_store.graph) + load_rules(store.graph)
     known = known_questions(rules)
-    truth = hidden_truth(random.Random(seed), asked([*(r.condition for r in rules), *OPEN_CONDITIONS]))
+    rng = random.Random(seed)
+    truth = hidden_truth(rng, asked([*(r.condition for r in rules), *OPEN_CONDITIONS]))
+    truth |= {q.id: rng.randint(0, 5) for r in rules for _, q in r.count_questions()}  # 每件…: how many it has
     base = FirmProfile("91330400MA2B3C4D5E", "模拟企业", [])
     answers: dict[str, Any] = {}
     for rounds in range(1, 6):
@@ -227,3 +229,41 @@ def test_a_profile_with_answers_is_the_profile_and_its_answer_facts():
     assert f.values("qualification:高新技术企业")[0].value is False
     with pytest.raises(InvalidInput, match="revenue"):
         profile_firm({**profile, "answers": {"revenue": "很多"}}, source="t")
+
+
+def per_unit_doc() -> DocumentGraph:
+    """每件发明专利补助1万元，每家最高5万元; 所有企业补助总额不超过500万元 (a budget)."""
+    g = DocumentGraph(doc_id="u.txt", version="v1", source="u.txt")
+    p = Provenance("u.txt", "u.txt", 0, 4, "第一条")
+    pid = "PolicyDocument:嘉科〔2024〕2号"
+    g.add_node(pid, "PolicyDocument", "专利资助办法", prov=p, primary=True, title="专利资助办法",
+               doc_number="嘉科〔2024〕2号")
+    cid = "PolicyClause:嘉科〔2024〕2号#1"
+    g.add_node(cid, "PolicyClause", "第一条", prov=p, primary=True, text="第一条 每件发明专利补助1万元",
+               path="一", condition=Condition.leaf(PLACE).dumps(), budget_yuan=5_000_000)
+    g.add_edge(pid, "HAS_CLAUSE", cid, prov=p)
+    bid = f"Benefit:{cid}#1"
+    g.add_node(bid, "Benefit", "补助10000元/件", prov=p, primary=True, benefit_kind="补助", amount_yuan=10_000,
+               cap_yuan=50_000, per_unit="件", count_of="发明专利")
+    g.add_edge(cid, "PROVIDES", bid, prov=p)
+    return g
+
+
+def test_a_per_unit_amount_asks_how_many_and_the_answer_sets_the_estimate(store):
+    store.graph.write_document(per_unit_doc())
+    rules = load_rules(store.graph)
+    here = firm(Fact("registered_place", "浙江省嘉兴市南湖区"))
+    first = match_firm(here, rules)
+    (m,) = first.matches
+    assert (m.status, m.estimate) == (Status.ELIGIBLE, 10_000)  # one unit until the firm says how many
+    assert m.to_json()["benefit"]["budget_yuan"] == 5_000_000  # for all firms: shown apart, never the estimate
+    q = next(q for q in first.questions if q["id"] == "count:发明专利")
+    assert (q["question"], q["answer_type"], q["unit"], q["clauses"]) == ("贵企业可申报的发明专利有多少（件）？", "number", "件", 1)
+    known = known_questions(rules)
+    three = match_firm(with_answers(here, {"count:发明专利": 3}, known=known), rules)
+    assert three.matches[0].estimate == 30_000 and not any(q["id"] == "count:发明专利" for q in three.questions)
+    many = match_firm(with_answers(here, {"count:发明专利": 12}, known=known), rules)
+    assert many.matches[0].estimate == 50_000  # within the cap of 每家最高5万元
+    for bad in (-1, 2.5, True, "3"):
+        with pytest.raises(InvalidInput, match="count:发明专利"):
+            with_answers(here, {"count:发明专利": bad}, known=known)
