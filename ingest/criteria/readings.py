@@ -296,6 +296,13 @@ def _threshold(span: Span) -> list[Found]:
         lead = span.start - 2
     else:
         lead = head[0].i if kinds else span.start
+    back = lead - 1
+    while period is None and back >= 0 and lead - back <= 8 and doc[back]._.pk != PUNCT and doc[back].text != "的":
+        if doc[back]._.pk == PERIOD:
+            # 当年度直接调增市内企业销售收入在3000万元以上: the period said before the measure's words
+            period = normalise(doc[back].text + "额")[1]
+            pmod = pmod or (doc[back - 1].text if back > 0 and doc[back - 1]._.pk == PMOD else "")
+        back -= 1
     if pmod and period in ("年度", None) and pmod in ("上", "当", "本"):
         period = {"上": "上年度", "当": "当年度", "本": "当年度"}[pmod]
     if len(_CJK_RE.findall(name)) < 2 or (i and toks[i - 1].text == "第"):
@@ -470,6 +477,8 @@ def _firm_kind(span: Span) -> list[Found]:
         return []  # 对高校毕业生: the kind word names whose people or things, not who the clause is for
     name = "".join(t.text for t in span if t._.pk not in (STOP, AUX)).strip("的")
     name = _PLACE_IN.sub("", _LEAD_STOP.sub("", name))  # 区内设计企业: a 设计企业 (the place readings say where)
+    if _PLACE_WITHIN.search(name[1:]) or any(t._.pk in (YVERB, PERIOD) for t in span):
+        return []  # 将产品回归市内企业 / 当年度直接调增市内企业: what firms do, said around a kind word
     w = words()
     if name in w.kind_heads and name not in w.subjects and len(name) >= 2:
         pass  # 对银行 / 个体工商户: the kind word alone names the kind
@@ -485,6 +494,7 @@ def _firm_kind(span: Span) -> list[Found]:
 # 本地企业 / 我市企业: firms of a place (the place readings say which), not a kind
 _PLACE_LIKE = re.compile(r"^(?:[本我该全]|(?:市|区|县|省|镇|园区?)(?:内|外))")
 _PLACE_IN = re.compile(r"^(?:市|区|县|省|镇|园区?)内(?=.{2})")
+_PLACE_WITHIN = re.compile(r"(?:市|区|县|省|镇)(?:内|外)|本地|[本我](?:市|区|县|省)")
 
 
 def _generic(name: str) -> bool:
@@ -620,6 +630,7 @@ READINGS: tuple[Reading, ...] = (
         _threshold,
         (("上年度设备投资额在1000万元（含）以上的", ("上年度设备投资额≥1000万元",)),
          ("年网络零售额达到50万元以上", ("年度网络零售额≥50万元",)),
+         ("当年度直接调增市内企业销售收入在3000万元以上的", ("当年度直接调增市内企业销售收入≥3000万元",)),
          ("服务对象中东阳企业数达到30家的", ("服务对象中东阳企业数≥30家",)),
          ("营业面积达到5000平方米", ("营业面积≥5000平方米",)),
          ("年销售额在500万元（含）以上、1000万元（含）以上的", ("年度营业收入≥500万元", "年度营业收入≥1000万元")),
@@ -663,6 +674,7 @@ READINGS: tuple[Reading, ...] = (
         _firm_kind,
         (("完成减排目标任务的工业企业", ("工业企业",)),
          ("对物流企业", ("物流企业",)),
+         ("将产品回归市内企业", ()),
          ("对银行为企业开展投贷联动融资服务的", ("银行",)),
          ("对高校毕业生", ()),
          ("区内设计企业合并", ("设计企业",)),
