@@ -137,6 +137,9 @@ GRANT_FORMS: tuple[GrantForm, ...] = (
         ("企业兼并重组后发展势头良好且有用地需求的，优先给予供地", "优先支持"))),
 )
 
+# 延续认定的，不再予以奖励 / 当年度给予坏账损失补助的，不再给予风险补偿补助: who gets none of the clause's grants
+_NO_MORE_RE = re.compile(r"\s*(?:对于?|凡)?(?P<cond>[^，。；\d]{2,40}?)的[，,]?\s*(?:一律|均)?(?:不再|不予)(?:重复)?"
+                         r"(?:予以|给予|享受|安排)?[^，。；\d]{0,12}(?:奖励|补助|补贴|资助|支持|扶持|政策)[。；;]?\s*$")
 # 可申请领取2万元的一次性生活补贴: where a grant starts that BENEFIT_START_RE does not see
 _APPLY_FOR_RE = re.compile(r"(?:可|可以|均可)(?:申请|领取|获得)(?:领取)?(?=[^，。；]{0,16}\d)")
 # 按上级补助给予1:1配套 / 配套资金: matched money, read as a form below (配套设施 / 配套对接 are no grants)
@@ -360,6 +363,7 @@ class GrantReader:
         grants, clause_cap, clause_rec = [], None, None
         cap_only: list[Grant] = []
         last_subject: Condition | None = None
+        excluded: list[Condition] = []  # what the clause says gets none of its grants
         subject_known = named = False
         # a lead that lists its grants in sub-items (按以下方式给予贴息：) grants nothing itself
         listing = any(self.grants(k)[0] for k in self.clauses[cid].children)
@@ -368,6 +372,12 @@ class GrantReader:
             # an earlier sentence named whom the clause is about: a later one may grant to them
             subject_known, named = subject_known or named, bool(_SUBJECT.search(s))
             if _OVERFLOW_RE.search(s):
+                continue
+            if (no_more := _NO_MORE_RE.match(s)) is not None:
+                # 延续认定的，不再予以奖励 / 已享受…补助的，不再重复享受: the clause's grants exclude them
+                cond = self.condition_of(a + no_more.start("cond"), a + no_more.end("cond"))
+                if cond is not None:
+                    excluded.append(Condition("NOT", (cond,)))
                 continue
             budget = {v for _, _, v in budgets_in(s)}
             m = BENEFIT_START_RE.search(s) or _APPLY_FOR_RE.search(s)
@@ -408,6 +418,8 @@ class GrantReader:
                 grants.append(g)
                 subject_known = subject_known or g.condition is not None
         grants = self._settle_forms(cid, grants)
+        for g in grants if excluded else ():
+            g.condition = Condition.all_of(*([g.condition] if g.condition else []), *excluded)
         if any(not g.from_form for g in grants) and cap_only and clause_cap is None:
             # 单个企业最高奖励100万元 after the grants: it bounds them
             clause_cap = cap_only[0].benefits[0].cap_yuan
@@ -459,7 +471,7 @@ class GrantReader:
         pieces = _pieces(self.text, a_cond, a + start)
         # 鼓励开展融资性担保业务，根据…给予补助: an aim said first (with no 的 of a condition) asks nothing
         while len(pieces) > 1 and _PURPOSE_RE.match(self.text[pieces[0][0]:pieces[0][1]].strip()) \
-                and "的" not in self.text[pieces[0][0]:pieces[0][1]]:
+                and not re.search(r"的[”\"）)]*\s*$", self.text[pieces[0][0]:pieces[0][1]]):
             pieces = pieces[1:]
             a_cond = pieces[0][0]
         for i, (pa, pb) in enumerate(pieces):
