@@ -151,11 +151,23 @@ def tag_of(text: str) -> str:
 
 
 if not Token.has_extension("pk"):
-    Token.set_extension("pk", getter=lambda t: tag_of(t.text))
+    Token.set_extension("pk", getter=lambda t: t.tag_ or tag_of(t.text))
+
+_TAGGED = "policykg_pk_tagged"
+
+
+def tagged(doc: Doc) -> Doc:
+    """The doc with each token's tag in `Token.tag_` (once per doc; the pipeline has no tagger
+    of its own), so the readings' Matcher compares a C attribute instead of calling Python."""
+    if not doc.user_data.get(_TAGGED):
+        for t in doc:
+            t.tag_ = tag_of(t.text)
+        doc.user_data[_TAGGED] = True
+    return doc
 
 
 def _t(tag: str | list[str], op: str | None = None) -> dict:
-    d: dict = {"_": {"pk": {"IN": tag} if isinstance(tag, list) else tag}}
+    d: dict = {"TAG": {"IN": tag} if isinstance(tag, list) else tag}
     if op:
         d["OP"] = op
     return d
@@ -656,8 +668,8 @@ READINGS: tuple[Reading, ...] = (
     Reading(
         "honour",
         [[_t(NEG, "?"), _t(HVERB), {"ORTH": "为", "OP": "?"},
-          {"_": {"pk": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE, LIST, PERIOD]}}, "OP": "+"},
-          {"ORTH": "的", "OP": "?"}, {"_": {"pk": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE]}}, "OP": "*"}]],
+          {"TAG": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE, LIST, PERIOD]}, "OP": "+"},
+          {"ORTH": "的", "OP": "?"}, {"TAG": {"IN": [WORD, MEAS, KIND, YVERB, ATTR, LATIN, QUOTE]}, "OP": "*"}]],
         _honour,
         (("获得“浙江老字号”称号的企业", ("企业资质：浙江老字号",)),
          ("认定为国家级、省级特色商业街的", ("国家级特色商业街", "省级特色商业街")),
@@ -669,7 +681,7 @@ READINGS: tuple[Reading, ...] = (
     ),
     Reading(
         "firm_kind",
-        [[{"_": {"pk": {"IN": [WORD, MEAS, ATTR]}}, "OP": "{1,4}"}, _t(KIND)],
+        [[{"TAG": {"IN": [WORD, MEAS, ATTR]}, "OP": "{1,4}"}, _t(KIND)],
          [{"ORTH": {"IN": ["对", "对于", "凡"]}}, _t(KIND)]],
         _firm_kind,
         (("完成减排目标任务的工业企业", ("工业企业",)),
@@ -706,7 +718,7 @@ _ORDER = {r.name: i for i, r in enumerate(READINGS)}
 def read_span(span: Span | Doc) -> list[Found]:
     """Every criterion the readings find in a span of tokens, each token read once
     (an earlier row of the table wins over a later one, a longer match over a shorter)."""
-    doc = span if isinstance(span, Doc) else span.doc
+    doc = tagged(span if isinstance(span, Doc) else span.doc)
     m = _matcher(doc.vocab)
     matches = m(span, as_spans=True)
     matches.sort(key=lambda s: (_ORDER[s.label_], -(s.end - s.start), s.start))
