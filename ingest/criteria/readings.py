@@ -483,8 +483,9 @@ def _honour(span: Span) -> list[Found]:
 
 def _firm_kind(span: Span) -> list[Found]:
     """工业企业 / 物流企业 / 个体工商户 / 电子商务专业村: who the clause is for, by kind."""
-    if any(t.text in _QUOTES for t in span) or (span.start and span.doc[span.start - 1].text in _QUOTES):
-        return []  # 的“航母”工业企业: the name the clause gives the firms its thresholds describe
+    if any(t.text in _QUOTES for t in span) or (span.start and span.doc[span.start - 1].text in _QUOTES) \
+            or _in_quotes(span):
+        return []  # 的“航母”工业企业 / “亩税贡献先进企业”: a name the clause gives, not a kind of firm
     if span[0]._.pk == STOP and span.end < len(span.doc) and span.doc[span.end]._.pk in (WORD, KIND, MEAS, ATTR):
         return []  # 对高校毕业生: the kind word names whose people or things, not who the clause is for
     name = "".join(t.text for t in span if t._.pk not in (STOP, AUX)).strip("的")
@@ -524,9 +525,37 @@ _YES_NO_TRIM = re.compile(r"^(?:对于?|凡是?|是|且|并|同时|已经?|均|�
 _YES_NO_SUBJECT = re.compile(r"(?<=[\u4e00-\u9fff）)”])的(?:各类)?(?:企业|单位|公司|机构|项目|主体|个人|人员|法人)$")
 
 
+_PAIRS = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"), ("(", ")"))
+
+
+def _balanced(text: str) -> bool:
+    """Every quotation mark and bracket opened in `text` is closed in it, in order."""
+    for o, c in _PAIRS:
+        depth = 0
+        for ch in text:
+            depth += (ch == o) - (ch == c)
+            if depth < 0:
+                return False
+        if depth:
+            return False
+    return True
+
+
+def _in_quotes(span: Span) -> bool:
+    """The span starts inside a “…” opened earlier in its sentence (a name, not a reading)."""
+    depth, i = 0, span.start - 1
+    while i >= 0 and span.doc[i].text not in ("。", "；", ";", "\n"):
+        depth += (span.doc[i].text == "“") - (span.doc[i].text == "”")
+        i -= 1
+    return depth > 0
+
+
 def yes_no(text: str, start: int, end: int, *, quote: str | None = None) -> Found | None:
     """拥有自主知识产权 / 已签订服务协议 / 经市商务局认定: a yes/no condition a firm can answer
-    (`text` without its notes; `quote` the clause's own words)."""
+    (`text` without its notes; `quote` the clause's own words). A stretch that opens or closes a
+    quotation or bracket it does not finish (开展“十强企业”、“亩) is a piece of something longer: None."""
+    if not _balanced(text):
+        return None
     s = _YES_NO_TRIM.sub("", text.strip(" \t\u3000，、；：:"))
     neg = False
     for n in sorted(words().negations, key=len, reverse=True):
