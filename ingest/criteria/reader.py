@@ -435,6 +435,15 @@ class CriteriaReader(GrantReader):
                 return review, (a, b)
             rest, span = self._combine(found, a, b)
             return Condition.all_of(rest, review), (a, b)
+        run = self._kind_list(found)
+        if run:
+            # 外地股权投资机构、投资基金公司 / 工业企业或物流企业: kinds of firm listed together are alternatives
+            kinds = Condition.any_of(*(Condition.leaf(f.criterion) for f in run))
+            others = [f for f in found if f not in run]
+            if not others:
+                return kinds, None
+            rest, span = self._combine(others, a, b)
+            return Condition.all_of(rest, kinds), span
         leaves = [Condition("NOT", (Condition.leaf(f.criterion),)) if f.negated else Condition.leaf(f.criterion)
                   for f in found]
         segments = self._segments(found)
@@ -473,6 +482,21 @@ class CriteriaReader(GrantReader):
                 alts = [Condition.any_of(*(leaves[i] for i in v)) for v in tiers.values()]
             return Condition.all_of(*others, *alts), None
         return Condition.all_of(*leaves), None
+
+    def _kind_list(self, found: list[Found]) -> list[Found]:
+        """The longest run of firm kinds (not excluded) that follow each other with only a list
+        word between them (、 或 和 及 /), when it has two or more."""
+        best: list[Found] = []
+        run: list[Found] = []
+        for f in found:
+            if f.kind == "firm_kind" and not f.negated and run and \
+                    re.fullmatch(r"\s*(?:[、/]|或者?|和|及|以及)\s*", self.text[run[-1].end:f.start]):
+                run.append(f)
+            else:
+                run = [f] if f.kind == "firm_kind" and not f.negated else []
+            if len(run) > len(best):
+                best = list(run)
+        return best if len(best) > 1 else []
 
     def _segments(self, found: list[Found]) -> list[list[Found]] | None:
         """The items of a list (cut at 、 or ；) when each item states its own criteria and some

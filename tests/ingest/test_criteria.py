@@ -568,3 +568,28 @@ def test_who_is_left_out_after_the_grant_is_an_exclusion():
     hnte = Fact("qualification", "高新技术企业", date="2022-12-01")
     assert evaluate(cond, firm(sme, hnte))[0] is Status.INELIGIBLE
     assert evaluate(cond, firm(sme))[0] is not Status.INELIGIBLE
+
+
+def test_kinds_of_firm_listed_together_are_alternatives():
+    # 0520 兰溪: 引进外地股权投资机构、投资基金公司，在我市注册登记、实际到位资本1亿元（含）以上的 …
+    g = graph("0520.txt")
+    node = next(n for n in g.nodes.values() if n.label == "PolicyClause" and "外地股权投资机构、投资基金公司" in n.properties["text"]
+                and not any(e.source == n.id and e.label == "HAS_CLAUSE" for e in g.edges.values()))
+    cond = full_condition(node)
+    ors = []
+    stack = [cond]
+    while stack:
+        c = stack.pop()
+        if c.op == "OR" and all(ch.criterion is not None for ch in c.children):
+            ors.append({ch.criterion.label for ch in c.children})
+        stack += list(c.children)
+    assert {"外地股权投资机构", "投资基金公司"} in ors
+    # neither is required together with the other
+    assert not any(c.op == "AND" and {ch.criterion.label for ch in c.children if ch.criterion is not None}
+                   >= {"外地股权投资机构", "投资基金公司"} for c in _walk(cond))
+
+
+def _walk(c: Condition):
+    yield c
+    for ch in c.children:
+        yield from _walk(ch)
