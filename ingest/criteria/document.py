@@ -494,7 +494,12 @@ def _after_subject(text: str, a: int, b: int) -> tuple[int, int]:
     m = re.match(r"[^，。；]{0,20}?(?:对象|范围|条件)(?:为|是|包括|如下)?[：:]?", text[a:b])
     if m and (DOC_SCOPE_RE.search(m.group(0)) or _SCOPE_HEAD_RE.match(m.group(0))):
         a += m.end()
+    elif (m := _FUNDS_FOR.match(text, a, b)) is not None:
+        a = m.end()  # 专项资金主要用于(在我区注册并纳税…的企业): what the funds are for names the firms
     return a, b
+
+
+_FUNDS_FOR = re.compile(r"[^，。；]{0,12}?(?:专项资金|资金|政策|办法|措施|细则)(?:主要)?(?:用于|适用于)(?:支持|扶持|奖励|补助)?")
 
 
 def _write_condition(w: _Writer, cid: str, cond: Condition | None, *, scope_owner: dict[int, str],

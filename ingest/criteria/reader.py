@@ -54,6 +54,8 @@ class ClauseInfo:
 # what a grant gives, how a figure is counted, whom a document is for: said next to conditions, not one
 _NOT_A_CONDITION = re.compile(r"(?:给予|予以|提供)[^，。；]{0,20}(?:资助|补贴|补助|奖励|场所|支持)|按[^，。；]{0,20}计算|以[^，。；]{0,30}(?:为准|作为[^，。；]{0,8}依据)"
                               r"|^(?:本(?:细则|办法|政策|意见|通知|措施))?适用于|^[和及与]?(?:使用|资金)?范围$"
+                              # 比去年同期每增加5000万元再 (给予1万元): how an amount grows, not a condition
+                              r"|每(?:增加|新增|增长|提高|超过)[^，。；]{0,16}$"
                               # 对企业经营者 (一次性给予…): who receives the money, not who qualifies
                               r"|^\s*(?:对|给予?)(?:企业|其|该企业)?的?(?:主要)?(?:经营者|经营团队|负责人|法定代表人|高管(?:团队)?"
                               r"|高级管理人员|管理团队|股东)\s*$")
