@@ -56,6 +56,10 @@ _NOT_A_CONDITION = re.compile(r"(?:给予|予以|提供)[^，。；]{0,20}(?:资
                               r"|^(?:本(?:细则|办法|政策|意见|通知|措施))?适用于|^[和及与]?(?:使用|资金)?范围$"
                               # 比去年同期每增加5000万元再 (给予1万元): how an amount grows, not a condition
                               r"|每(?:增加|新增|增长|提高|超过)[^，。；]{0,16}$"
+                              # 以规定面积计算 / 最高限额100万元 / 自盈利年度起5年内 / 在劳动合同期限内 / …的基础上:
+                              # how much, how long or on top of what a grant is paid
+                              r"|以[^，。；]{0,20}计算|^\s*(?:每家)?(?:企业)?最高(?:限额|不超过|奖励|补助|补贴)"
+                              r"|^\s*自[^，。；]{0,12}起[^，。；]{0,6}(?:年|个月)内\s*$|^\s*在[^，。；]{0,12}期限?内\s*$|基础上\s*$"
                               # 对企业经营者 (一次性给予…): who receives the money, not who qualifies
                               r"|^\s*(?:对|给予?)(?:企业|其|该企业)?的?(?:主要)?(?:经营者|经营团队|负责人|法定代表人|高管(?:团队)?"
                               r"|高级管理人员|管理团队|股东)\s*$")
@@ -65,6 +69,9 @@ _DISQUALIFIES = re.compile(r"(?:的|者)[，,]?\s*(?:一律)?(?:不能|不得|�
 _VIOLATION_WORDS = re.compile(r"事故|违法|违规|偷税|漏税|逃税|骗取|失信|处罚|纠纷|侵权|侵犯|抽检不合格|黑名单|环境事件")
 # who checks, publishes or claws back: how sanctions are applied, not who may apply
 _SANCTION_CONTEXT = re.compile(r"公示|举报|追回|收缴|退回|经办银行|考核评估|暂停|名单|评审纪律|撤稿|通报")
+_PASSED = re.compile(r"\s*(?:对|凡)?(?:企业)?(?:当年度?|首次|新)?(?:通过|获得|取得)")
+# 经主管部门审核后 / 经审核确认后: how the agency handles an application, not something a firm answers
+_PROCEDURE_STEP = re.compile(r"\s*经?[^，。；]{0,12}?(?:审核|审批|审查|核实|核定)(?:确认|通过|同意|认定)?后?\s*")
 GRANT_AMOUNT_RE = re.compile(r"(?:给予|奖励|补助|补贴)[^，。；]{0,8}\d")
 # the items of a disqualification: cut at ，；, at 和/、 before a 重大 / 严重 / 较大, at 或 before 有 / 被 / 重大
 _DISQ_ITEM_SPLIT = re.compile(r"[，,；;]|[和、](?=[^，。；]{0,4}(?:重大|严重|较大))|或(?=[^，。；]{0,4}(?:有|被|重大|严重))")
@@ -408,7 +415,8 @@ class CriteriaReader(GrantReader):
     def _yes_no(self, a: int, b: int) -> Condition | None:
         """A stretch that says what the firm has, does or went through: a yes/no condition."""
         text = _NOTE_RE.sub("", self.text[a:b])
-        if PROCEDURE_RE.search(text) or _PURPOSE_RE.match(text.strip()):
+        passed = _PASSED.match(text)  # 企业当年通过省级清洁生产审核验收: an achievement, not a procedure step
+        if (PROCEDURE_RE.search(text) and not passed) or _PURPOSE_RE.match(text.strip()):
             return None
         span = self.tokens.span(a, b)
         lead = [t for t in span if t._.pk not in (AUX, STOP, PUNCT)] if span is not None else []
@@ -569,7 +577,7 @@ class CriteriaReader(GrantReader):
         """Whether text[a:b] says something a reader must check (a condition we could not read),
         rather than filler, the subject, a verb of the criteria read, or a note on evidence."""
         # （以增值税发票为核准依据）, （含政策性减免）: how a figure is proven or counted; 由市委、市政府: who acts
-        if _NOT_A_CONDITION.search(self.text[a:b]):
+        if _NOT_A_CONDITION.search(self.text[a:b]) or _PROCEDURE_STEP.fullmatch(self.text[a:b]):
             return False
         if re.fullmatch(r"\s*[（(][^（()）]{1,8}[）)](?:项目|企业|单位|工程|基地|产品)?(?:且|并|的)?\s*", self.text[a:b]):
             return False  # 试点（示范）项目: the rest of the name just read
