@@ -45,7 +45,7 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fa5]")
 # Words around a condition that are never part of what it names.
 _STOPS = frozenset(["鼓励", "支持", "根据", "享受", "推动", "引导", "加快", "加强", "促进", "提升", "加大", "对", "凡", "的", "和", "及", "与", "或", "且", "并", "其", "该", "等", "之", "为", "由", "以", "按", "按照", "其中", "同时", "以及", "或者", "对于", "另", "另外", "并且", "上述", "下列", "以下", "如下"])
 _AUX = frozenset(["已", "已经", "均", "须", "需", "应", "应当", "必须", "曾", "首次", "新", "当年", "并", "且", "能", "能够", "可", "正常", "依法"])
-_FILLS = frozenset(["在", "为", "累计", "均", "合计", "总计", "要", "需", "须", "应", "均在", "分别"])
+_FILLS = frozenset(["在", "为", "于", "累计", "均", "合计", "总计", "要", "需", "须", "应", "均在", "分别"])
 _MULS = {"万": "万", "亿": "亿", "万元": "万", "亿元": "亿", "元": "", "千元": "千"}
 # operators written as symbols: 投资强度≥200万元/亩
 _SYMBOL_OPS = {"≥": "ge", "≧": "ge", "⩾": "ge", "≤": "le", "≦": "le", "⩽": "le", ">": "gt", "＞": "gt", "<": "lt", "＜": "lt"}
@@ -117,7 +117,8 @@ def tag_of(text: str) -> str:
         return PER  # 万元/亩: money per unit
     if text in ("&", "＆"):
         return LATIN  # R&D
-    if text in ("低于", "高于", "少于", "多于", "大于", "小于", "超过", "达", "达到", "满", "突破", "不足"):
+    if text in ("低于", "高于", "少于", "多于", "大于", "小于", "超过", "达", "达到", "满", "突破", "不足",
+                "不少", "不低", "不高", "不超"):
         return OPPRE
     if text in w.negations or text == "不":
         return NEG
@@ -229,7 +230,9 @@ def _number(toks: list[Token], i: int) -> tuple[float, str, str, int] | None:
 
 
 _PRE_OPS = {"低于": "lt", "少于": "lt", "不足": "lt", "小于": "lt", "高于": "gt", "多于": "gt", "大于": "gt",
-            "超过": "gt", "突破": "gt", "达": "ge", "达到": "ge", "满": "ge", **_SYMBOL_OPS}
+            "超过": "gt", "突破": "gt", "达": "ge", "达到": "ge", "满": "ge", **_SYMBOL_OPS,
+            # jieba cuts 不少于 / 不低于 / 不高于 / 不超过 as 不少 + 于 … when the text around them says so
+            "不少": "ge", "不低": "ge", "不高": "le", "不超": "le"}
 _NOT_PRE = {"低于": "ge", "少于": "ge", "高于": "le", "超过": "le", "大于": "le", "小于": "ge"}
 _POST_OPS = {"以上": "ge", "及以上": "ge", "以下": "le", "及以下": "le", "以内": "le"}
 # 超过5000万元及以上 / 超过1000万元（含）: the bound is included after all
