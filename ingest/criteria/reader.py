@@ -308,8 +308,11 @@ class CriteriaReader(GrantReader):
             out.append(Found(m.start(g), m.end(g), Criterion("registered_place", "eq", place, text=m.group(g))))
             taken.append(m.span(g))
         for m in lex.violation_re.finditer(t, a, b):
+            # a yes/no the ontology names by this label (账证健全 → sound_accounts), else a clean record
+            said = m.group(0)[len(m.group("period") or ""):]
+            key = lex.attributes.get(said) or "no_major_violation"
             out.append(Found(m.start(), m.end(), Criterion(
-                "no_major_violation", "true", True, period=_period(m.group("period")), text=m.group(0))))
+                key, "true", True, period=_period(m.group("period")), text=m.group(0))))
             taken.append(m.span())
         # thresholds, honours and firm kinds: the table of readings over the pipeline's tokens
         read = self._bracketed(self.tokens.read(a, b), a, b)

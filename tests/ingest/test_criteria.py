@@ -424,8 +424,10 @@ def test_good_standing_conditions_are_read_as_no_major_violation():
     g = graph("0436.txt")
     node = clause(g, "1.企业家创业奖")
     texts = [c["text"] for c in read(node) if c["attribute"] == "no_major_violation"]
-    assert any("依法纳税" in t for t in texts) and any("账证健全" in t for t in texts)
+    assert any("依法纳税" in t for t in texts) and not any("账证健全" in t for t in texts)
     assert any("重大环境污染事故" in t for t in texts)
+    # sound books are asked apart: a clean record does not say the accounts are kept
+    assert [c["text"] for c in read(node) if c["attribute"] == "sound_accounts"] == ["账证健全"]
     bad = firm(Fact("registered_place", "浙江省丽水市遂昌县"), Fact("no_major_violation", False),
                Fact("revenue", 30_000_000, unit="元", year=2023))
     status, lines = evaluate(condition(node), bad)
