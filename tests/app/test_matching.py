@@ -31,12 +31,17 @@ HNTE = Criterion("qualification", "has", "高新技术企业", text="高新技�
 TAX = Criterion("tax_paid", "ge", 5_000_000, unit="元", text="实缴税费500万元以上")
 
 
+def policy_graph(doc_id: str, doc_number: str, title: str) -> tuple[DocumentGraph, Provenance, str]:
+    """An empty policy document: its graph, the provenance its facts share, and its node id."""
+    g = DocumentGraph(doc_id=doc_id, version="v1", source=doc_id)
+    p = Provenance(doc_id, doc_id, 0, 4, "第一条")
+    pid = f"PolicyDocument:{doc_number}"
+    g.add_node(pid, "PolicyDocument", title, prov=p, primary=True, title=title, doc_number=doc_number)
+    return g, p, pid
+
+
 def policy_doc() -> DocumentGraph:
-    g = DocumentGraph(doc_id="p.txt", version="v1", source="p.txt")
-    p = Provenance("p.txt", "p.txt", 0, 4, "第一条")
-    pid = "PolicyDocument:嘉科〔2024〕1号"
-    g.add_node(pid, "PolicyDocument", "关于支持科技企业的若干政策", prov=p, primary=True,
-               title="关于支持科技企业的若干政策", doc_number="嘉科〔2024〕1号")
+    g, p, pid = policy_graph("p.txt", "嘉科〔2024〕1号", "关于支持科技企业的若干政策")
     clauses = {
         "一": (Condition.all_of(Condition.leaf(PLACE), Condition.leaf(HNTE)), 300_000, "stack"),
         "二": (Condition.all_of(Condition.leaf(PLACE), Condition.leaf(TAX)), 500_000, "stack"),
@@ -109,11 +114,7 @@ def test_find_firm_by_code_or_name(store):
 # ---------------------------------------------------------------- questions and answers
 def open_policy_doc() -> DocumentGraph:
     """The hand-built clauses with open attributes (tests.eligibility.open_clauses) as a policy."""
-    g = DocumentGraph(doc_id="open.txt", version="v1", source="open.txt")
-    p = Provenance("open.txt", "open.txt", 0, 4, "第一条")
-    pid = "PolicyDocument:嘉经信〔2024〕9号"
-    g.add_node(pid, "PolicyDocument", "开放条件测试政策", prov=p, primary=True, title="开放条件测试政策",
-               doc_number="嘉经信〔2024〕9号")
+    g, p, pid = policy_graph("open.txt", "嘉经信〔2024〕9号", "开放条件测试政策")
     for n, cond in enumerate(OPEN_CONDITIONS, 1):
         cid = f"{pid.replace('PolicyDocument', 'PolicyClause')}#{n}"
         g.add_node(cid, "PolicyClause", f"第{n}条", prov=p, primary=True, text=f"第{n}条", path=str(n),
@@ -233,11 +234,7 @@ def test_a_profile_with_answers_is_the_profile_and_its_answer_facts():
 
 def per_unit_doc() -> DocumentGraph:
     """每件发明专利补助1万元，每家最高5万元; 所有企业补助总额不超过500万元 (a budget)."""
-    g = DocumentGraph(doc_id="u.txt", version="v1", source="u.txt")
-    p = Provenance("u.txt", "u.txt", 0, 4, "第一条")
-    pid = "PolicyDocument:嘉科〔2024〕2号"
-    g.add_node(pid, "PolicyDocument", "专利资助办法", prov=p, primary=True, title="专利资助办法",
-               doc_number="嘉科〔2024〕2号")
+    g, p, pid = policy_graph("u.txt", "嘉科〔2024〕2号", "专利资助办法")
     cid = "PolicyClause:嘉科〔2024〕2号#1"
     g.add_node(cid, "PolicyClause", "第一条", prov=p, primary=True, text="第一条 每件发明专利补助1万元",
                path="一", condition=Condition.leaf(PLACE).dumps(), budget_yuan=5_000_000)

@@ -578,13 +578,8 @@ def test_kinds_of_firm_listed_together_are_alternatives():
     node = next(n for n in g.nodes.values() if n.label == "PolicyClause" and "外地股权投资机构、投资基金公司" in n.properties["text"]
                 and not any(e.source == n.id and e.label == "HAS_CLAUSE" for e in g.edges.values()))
     cond = full_condition(node)
-    ors = []
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if c.op == "OR" and all(ch.criterion is not None for ch in c.children):
-            ors.append({ch.criterion.label for ch in c.children})
-        stack += list(c.children)
+    ors = [{ch.criterion.label for ch in c.children} for c in _walk(cond)
+           if c.op == "OR" and all(ch.criterion is not None for ch in c.children)]
     assert {"外地股权投资机构", "投资基金公司"} in ors
     # neither is required together with the other
     assert not any(c.op == "AND" and {ch.criterion.label for ch in c.children if ch.criterion is not None}
