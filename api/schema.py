@@ -70,12 +70,26 @@ class SearchHitOut(BaseModel):
     node_url: str = Field(description="where the hit's node is, e.g. /entities/PolicyClause%3A…")
 
 
+class DocumentHitOut(BaseModel):
+    doc_id: str
+    title: str
+    score: float = Field(description="the fused rank score (reciprocal rank fusion of the signals)")
+    why: list[str] = Field(description="the signals that ranked the document, e.g. 全文 #1, 条款 #3")
+    passages: list[SearchHitOut] = Field(description="the sentences of its clauses that answer best, best first")
+
+
 class SearchOut(BaseModel):
     query: str
     types: list[str]
     limit: int
     offset: int
-    hits: list[SearchHitOut]
+    hits: list[SearchHitOut] = Field(description="without a type filter: each document's best passage, in the "
+                                               "documents' order; with one: the nodes of those types")
+    documents: list[DocumentHitOut] = Field(default_factory=list,
+                                            description="without a type filter: the documents, best first")
+    entities: list[SearchHitOut] = Field(default_factory=list,
+                                         description="without a type filter, on the first page: the agencies, firms, "
+                                                     "qualifications … the query names")
 
 
 class IngestOut(BaseModel):

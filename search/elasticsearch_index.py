@@ -397,6 +397,8 @@ class ElasticsearchIndex:
         filters: list[dict[str, Any]] = [{"term": {"kind": UNIT}}]
         if query.labels:
             filters.append({"terms": {"label": list(query.labels)}})
+        if query.doc_ids:
+            filters.append({"terms": {"doc_id": list(query.doc_ids)}})
         with self._errors():
             self._ensure_index()
             boosts = self._fts5_boosts(seen)
@@ -420,16 +422,18 @@ class ElasticsearchIndex:
                                  tokens=s["tokens"]))
         return out
 
-    def term_stats(self, terms: Iterable[str]) -> TermStats:
+    def term_stats(self, terms: Iterable[str], labels: tuple[str, ...] = ()) -> TermStats:
         """Exact counts over live units (Lucene's own statistics still count deleted ones)."""
         terms = list(dict.fromkeys(terms))
+        scope: dict[str, Any] = {"term": {"kind": UNIT}}
+        if labels:
+            scope = {"bool": {"filter": [scope, {"terms": {"label": list(labels)}}]}}
         with self._errors():
             self._ensure_index()
             aggs: dict[str, Any] = {"length": {"avg": {"field": "length"}}}
             if terms:
                 aggs["df"] = {"filters": {"filters": {str(i): {"term": {"tokens": t}} for i, t in enumerate(terms)}}}
-            res = self.es.search(index=self.alias, query={"term": {"kind": UNIT}}, size=0,
-                                 track_total_hits=True, aggs=aggs)
+            res = self.es.search(index=self.alias, query=scope, size=0, track_total_hits=True, aggs=aggs)
         buckets = res["aggregations"].get("df", {}).get("buckets", {})
         freq = {t: buckets[str(i)]["doc_count"] for i, t in enumerate(terms)} if terms else {}
         return TermStats(res["hits"]["total"]["value"], float(res["aggregations"]["length"]["value"] or 0), freq)

@@ -35,8 +35,10 @@ class SearchIndex(Protocol):
         service scores them again the same way on every backend."""
         ...
 
-    def term_stats(self, terms: Iterable[str]) -> TermStats:
-        """Exact statistics of the indexed units for these terms (see `TermStats`)."""
+    def term_stats(self, terms: Iterable[str], labels: tuple[str, ...] = ()) -> TermStats:
+        """Exact statistics of the indexed units for these terms (see `TermStats`), over the
+        units of these labels only when labels are given (documents and clauses are scored
+        against their own kind: a whole document is not a long clause)."""
         ...
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+from functools import lru_cache
+from contextlib import contextmanager
 import math
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from policykg.core.errors import InvalidInput
-from policykg.core.model import SearchHit, SearchQuery, TermStats
-from policykg.core.ontology import load_ontology
+from policykg.core.model import DOCUMENT_TEXT, PASSAGE, SearchHit, SearchQuery, TermStats
+from policykg.core.ontology import PKG, load_ontology
 from policykg.core.tokens import query_tokens
 from policykg.search.index import SearchIndex
 
@@ -41,15 +43,52 @@ def parse_query(text: str, *, labels: tuple[str, ...] = (), limit: int = 10, off
                            hint="one of: " + ", ".join(sorted(ontology.node_labels)))
     synonyms = ontology.synonyms
     groups: list[tuple[str, ...]] = []
-    for tok in query_tokens(text):
+    words = query_tokens(text)
+    asked = set(ontology.words(PKG.QueryWords))
+    content = [w for w in words if w not in asked] if "query_words" not in _OFF else words
+    if words and not content:
+        raise InvalidInput("the query holds only question or function words (" + " ".join(words) + ")",
+                           hint="say what it is about, e.g. 研发投入补助 or 高新技术企业奖励")
+    places = place_words()
+    where: list[str] = []
+    for tok in content:
         group = tuple(dict.fromkeys(s.lower() for s in synonyms.get(tok, (tok,))))
         if tok not in group:
             group = (tok, *group)
+        if tok in places:
+            group = tuple(dict.fromkeys((tok, *places[tok])))
+            where.append(group[0])
         if group not in groups:
             groups.append(group)
     if not groups:
         raise InvalidInput("the query has no searchable words", hint="punctuation alone finds nothing")
-    return SearchQuery(text, tuple(groups), tuple(labels), limit, offset)
+    asks = tuple(kind for kind, word_list in ASKS.items() if any(w in text for w in ontology.words(word_list)))
+    return SearchQuery(text, tuple(groups), tuple(labels), limit, offset, places=tuple(where), asks=asks)
+
+
+# What a question asks for (its boilerplate says it: 能拿多少 asks for an amount), and what a
+# passage that answers it states.
+ASKS = {"amount": PKG.AmountQuestionWords, "time": PKG.TimeQuestionWords}
+STATES = {
+    "amount": re.compile(r"\d[\d.,，]*\s*(?:万|亿|千)?(?:元|美元)|\d+(?:\.\d+)?\s*[%％]|[一二三四五六七八九十百千万两]+(?:万|亿)?元|\d+\s*倍"),
+    "time": re.compile(r"\d+\s*(?:个)?(?:月|日|天|年|工作日)|[月年]底|日前|当日|当天|即[时到]|之日起|期限|截止|有效期"),
+}
+ANSWER_BOOST = 0.3  # a passage that states what the question asks for scores this much more
+
+
+@lru_cache(maxsize=1)
+def place_words() -> dict[str, tuple[str, ...]]:
+    """Place names a query may use (东阳, 东阳市) → the forms the texts write them in."""
+    out: dict[str, set[str]] = {}
+    for c in load_ontology().concepts(PKG.PlaceScheme):
+        for label in c.labels:
+            forms = {label.lower()}
+            short = re.sub(r"(?:省|市|县|区)$", "", label)
+            if len(short) >= 2 and short != label:
+                forms.add(short.lower())
+            for f in forms:
+                out.setdefault(f, set()).update(forms)
+    return {k: tuple(sorted(v, key=lambda w: (-len(w), w))) for k, v in out.items()}
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
@@ -77,20 +116,67 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     return ("…" if a > 0 else "") + "".join(out) + ("…" if b < len(text) else "")
 
 
+@dataclass(frozen=True)
+class DocumentResult:
+    """One document of a search, with the passages that answer best (best first) and why it
+    ranks where it does."""
+
+    doc_id: str
+    title: str
+    score: float
+    passages: tuple[SearchHit, ...]
+    why: tuple[str, ...] = ()
+
+
+L_DOC, L_CLAUSE = DOCUMENT_TEXT, "PolicyClause"
+# The ranking's signals; `bench/search_eval.py --ablate` switches each off in turn.
+SIGNALS = ("document", "clause", "passage", "query_words", "asks")
+_OFF: set[str] = set()
+
+
+@contextmanager
+def without(signal: str):
+    """Rank without one signal (for the ablation table)."""
+    _OFF.add(signal)
+    try:
+        yield
+    finally:
+        _OFF.discard(signal)
+
+DOC_CANDIDATES = 50
+CLAUSE_CANDIDATES = 200
+PASSAGE_CANDIDATES = 300
+PASSAGES_SEARCHED = 30  # per document shown
+PASSAGES_PER_DOC = 3
+RRF_K = 20  # rank fusion: a signal's n-th best adds weight / (RRF_K + n)
+WEIGHTS = {"全文": 1.0, "条款": 0.1, "段落": 0.1}
 class SearchService:
-    """Search with synonyms and snippets over whichever index the settings picked."""
+    """Search with synonyms and snippets over whichever index the settings picked.
+
+    Without a type filter a search answers with documents: each document is ranked by fusing
+    the ranks of its whole text and of its best clause (reciprocal rank fusion), and comes with
+    the sentences of its clauses that answer best. With a type filter it finds nodes of those
+    types (clauses, agencies, qualifications …), best unit first.
+    """
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
 
     def search(self, text: str, *, labels: tuple[str, ...] = (), limit: int = 10, offset: int = 0) -> list[SearchHit]:
+        """Hits best first: without labels the best passage of each document in the documents'
+        order (`documents` has them all); with labels the nodes of those types."""
+        if not labels:
+            return [d.passages[0] for d in self.documents(text, limit=limit, offset=offset) if d.passages]
+        return self.nodes(text, labels=labels, limit=limit, offset=offset)
+
+    def nodes(self, text: str, *, labels: tuple[str, ...] = (), limit: int = 10, offset: int = 0) -> list[SearchHit]:
         query = parse_query(text, labels=labels, limit=limit, offset=offset)
-        terms = list(dict.fromkeys(t for g in query.groups for t in g))
+        terms = query_terms(query)
         # The backend proposes candidates by its own BM25; the final score is computed here
         # from the same exact statistics on every backend, so SQLite and Elasticsearch rank
         # alike (Lucene alone would round long unit lengths).
         wide = replace(query, limit=max(CANDIDATES, 3 * (offset + limit)), offset=0)
-        candidates = self.index.search(wide)
+        candidates = [h for h in self.index.search(wide) if h.label not in (DOCUMENT_TEXT, PASSAGE)]
         if not candidates:
             return []
         stats = self.index.term_stats(terms)
@@ -98,9 +184,127 @@ class SearchService:
         return [replace(h, score=round(s, 6), snippet=snippet(h.text, terms))
                 for s, h in scored[offset: offset + limit]]
 
+    def entities(self, text: str, *, limit: int = 5) -> list[SearchHit]:
+        """The nodes a query names that are neither documents nor clauses (agencies, firms,
+        qualifications, people …), best first."""
+        labels = tuple(sorted(set(load_ontology().node_labels) - {"PolicyDocument", L_CLAUSE}))
+        return self.nodes(text, labels=labels, limit=limit)
+
+    def _scored(self, query: SearchQuery, label: str, limit: int,
+                doc_ids: tuple[str, ...] = ()) -> list[tuple[float, SearchHit]]:
+        terms = query_terms(query)
+        hits = self.index.search(replace(query, labels=(label,), limit=limit, offset=0, doc_ids=doc_ids))
+        if not hits:
+            return []
+        stats = self.index.term_stats(terms, labels=(label,))
+        groups = weighted_groups(query, label)
+        return sorted(((bm25_groups(h.tokens, groups, stats), h) for h in hits), key=lambda x: (-x[0], x[1].node_id))
+
+    def documents(self, text: str, *, limit: int = 10, offset: int = 0) -> list[DocumentResult]:
+        """Documents best first, each with its best passages.
+
+        Three rankings are fused by reciprocal rank: of whole documents, of clauses and of
+        passages (a document ranks by its best clause and its best passage). The passages a
+        document shows are its best-scoring sentences."""
+        query = parse_query(text, limit=limit, offset=offset)
+        terms = query_terms(query)
+        want = offset + limit
+        rankings: dict[str, list[tuple[float, SearchHit]]] = {}
+        if "document" not in _OFF:
+            rankings["全文"] = self._scored(query, L_DOC, max(DOC_CANDIDATES, 2 * want))
+        if "clause" not in _OFF:
+            rankings["条款"] = self._scored(query, L_CLAUSE, max(CLAUSE_CANDIDATES, 4 * want))
+        found = self._scored(query, PASSAGE, max(PASSAGE_CANDIDATES, 6 * want))
+        if "passage" not in _OFF:
+            rankings["段落"] = found
+        fused: dict[str, float] = {}
+        why: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        for signal, scored in rankings.items():
+            rank = 0
+            for _, h in scored:
+                if (h.doc_id, signal) in why:
+                    continue
+                rank += 1
+                why[(h.doc_id, signal)] = []
+                fused[h.doc_id] = fused.get(h.doc_id, 0.0) + WEIGHTS[signal] / (RRF_K + rank)
+                why.setdefault(h.doc_id, []).append(f"{signal} #{rank}")
+                if signal == "全文" or h.doc_id not in titles:
+                    titles[h.doc_id] = h.title if signal == "全文" else h.title
+        order = sorted(fused, key=lambda d: (-fused[d], d))[offset: offset + limit]
+        if not order:
+            return []
+        # The passages of the documents shown, found among theirs alone: the best sentence of
+        # a document is seldom among the best of the whole corpus.
+        by_doc: dict[str, list[tuple[float, SearchHit]]] = {}
+        for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(order), doc_ids=tuple(order)):
+            by_doc.setdefault(h.doc_id, []).append((sc, h))
+        heads = {h.doc_id: h for _, h in rankings.get("全文", [])}
+        out = []
+        for doc_id in order:
+            ranked = sorted(((sc * answers(query, h.text), h) for sc, h in by_doc.get(doc_id, [])),
+                            key=lambda x: (-x[0], x[1].node_id))
+            passages = [replace(h, label=L_CLAUSE, score=round(sc, 6), snippet=snippet(h.text, terms), tokens="")
+                        for sc, h in ranked[:PASSAGES_PER_DOC]]
+            if not passages and doc_id in heads:
+                h = heads[doc_id]
+                passages = [replace(h, label="PolicyDocument", tokens="", snippet=snippet(h.text, terms))]
+            title = heads[doc_id].title if doc_id in heads else titles.get(doc_id, doc_id)
+            out.append(DocumentResult(doc_id, title, round(fused[doc_id], 6), tuple(passages), tuple(why[doc_id])))
+        return out
+
+
+def answers(query: SearchQuery, text: str) -> float:
+    """1 + `ANSWER_BOOST` for each thing the query asks for that the passage states."""
+    if "asks" in _OFF:
+        return 1.0
+    return 1.0 + ANSWER_BOOST * sum(1 for kind in query.asks if STATES[kind].search(text))
+
+
+def query_terms(query: SearchQuery) -> list[str]:
+    return list(dict.fromkeys(t for g in query.groups for t in g))
+
+
+PLACE_WEIGHT_IN_PASSAGES = 0.15
+
+
+def weighted_groups(query: SearchQuery, label: str = "") -> list[tuple[tuple[str, ...], float]]:
+    """The query's groups with their weights (1 for the query's own words). A place the query
+    names picks the document (its issuer, its title); inside a document it says little about
+    which clause answers, so in clauses and passages it weighs little."""
+    weights = query.weights or (1.0,) * len(query.groups)
+    out = []
+    for g, w in zip(query.groups, weights):
+        if label in (L_CLAUSE, PASSAGE) and g[0] in query.places:
+            w *= PLACE_WEIGHT_IN_PASSAGES
+        out.append((g, w))
+    return out
+
 
 CANDIDATES = 100
 K1, B = 1.2, 0.75
+
+
+def bm25_groups(tokens: str, groups: list[tuple[tuple[str, ...], float]], stats: TermStats) -> float:
+    """BM25 where each group of interchangeable terms (a word and its synonyms) counts once, by
+    its best term, times the group's weight: a passage that says 补助, 补贴 and 资助 is not three
+    times as much about subsidies."""
+    words = tokens.split()
+    if not words or not stats.units:
+        return 0.0
+    counts = Counter(words)
+    norm = K1 * (1 - B + B * len(words) / (stats.avg_length or 1))
+    score = 0.0
+    for group, weight in groups:
+        best = 0.0
+        for t in group:
+            tf = counts.get(t, 0)
+            if tf:
+                df = stats.doc_freq.get(t, 0)
+                idf = math.log(1 + (stats.units - df + 0.5) / (df + 0.5))
+                best = max(best, idf * tf * (K1 + 1) / (tf + norm))
+        score += weight * best
+    return score
 
 
 def bm25(tokens: str, terms: list[str], stats: TermStats) -> float:

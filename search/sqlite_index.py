@@ -96,6 +96,9 @@ class SqliteSearchIndex:
         if query.labels:
             where += f" AND u.label IN ({','.join('?' * len(query.labels))})"
             params.extend(query.labels)
+        if query.doc_ids:
+            where += f" AND u.doc_id IN ({','.join('?' * len(query.doc_ids))})"
+            params.extend(query.doc_ids)
         # One hit per node (an entity is indexed once per document that names it): its best unit.
         sql = (
             "SELECT node_id, label, doc_id, title, text, s, tokens FROM ("
@@ -110,12 +113,19 @@ class SqliteSearchIndex:
         # FTS5's bm25() is negative (smaller is better); report the usual positive score.
         return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4], tokens=r[6]) for r in rows]
 
-    def term_stats(self, terms: Iterable[str]) -> TermStats:
+    def term_stats(self, terms: Iterable[str], labels: tuple[str, ...] = ()) -> TermStats:
+        only, params = "", list(labels)
+        if labels:
+            only = f" WHERE label IN ({','.join('?' * len(labels))})"
         with self.lock:
             c = self.conn
-            units, avg = c.execute("SELECT count(*), coalesce(avg(length), 0) FROM unit").fetchone()
-            freq = {t: c.execute("SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?", (_fts_term(t),)).fetchone()[0]
-                    for t in dict.fromkeys(terms)}
+            units, avg = c.execute(f"SELECT count(*), coalesce(avg(length), 0) FROM unit{only}", params).fetchone()
+            if labels:
+                sql = ("SELECT count(*) FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid"
+                       f" WHERE unit_fts MATCH ? AND u.label IN ({','.join('?' * len(labels))})")
+            else:
+                sql = "SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?"
+            freq = {t: c.execute(sql, [_fts_term(t), *params]).fetchone()[0] for t in dict.fromkeys(terms)}
         return TermStats(units, float(avg), freq)
 
     def count(self) -> int:

@@ -1,4 +1,4 @@
-"""Full-text search over clauses and entities."""
+"""Search: documents with their answering passages, or nodes of given types."""
 
 from __future__ import annotations
 
@@ -26,15 +26,32 @@ def search(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Full-text search over clauses and entities, best first, each hit linked to its node."""
+    """Search. Without a type filter: documents best first, each with the passages (sentences of
+    its clauses) that answer best; `hits` lists each document's best passage. With a type filter:
+    nodes of those types (clauses, agencies, qualifications …), best first."""
     labels = tuple(t.value for t in types or ())
-    hits = []
-    for hit in SearchService(index).search(q, labels=labels, limit=limit, offset=offset):
-        shown = public_hit(hit, trusted=trusted, graph=graph)
-        if shown is not None:
-            hits.append({
-                "node_id": shown.node_id, "label": shown.label, "doc_id": shown.doc_id, "title": shown.title,
-                "score": shown.score, "snippet": shown.snippet, "text": shown.text,
-                "node_url": node_url(shown.node_id),
-            })
-    return {"query": q, "types": list(labels), "limit": limit, "offset": offset, "hits": hits}
+    service = SearchService(index)
+
+    def shown(hit) -> dict[str, Any] | None:
+        public = public_hit(hit, trusted=trusted, graph=graph)
+        if public is None:
+            return None
+        return {"node_id": public.node_id, "label": public.label, "doc_id": public.doc_id, "title": public.title,
+                "score": public.score, "snippet": public.snippet, "text": public.text,
+                "node_url": node_url(public.node_id)}
+
+    documents: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    if labels:
+        hits = [h for h in map(shown, service.nodes(q, labels=labels, limit=limit, offset=offset)) if h]
+    else:
+        for d in service.documents(q, limit=limit, offset=offset):
+            passages = [h for h in map(shown, d.passages) if h]
+            if passages:
+                documents.append({"doc_id": d.doc_id, "title": d.title, "score": d.score, "why": list(d.why),
+                                  "passages": passages})
+        hits = [d["passages"][0] for d in documents]
+        if offset == 0:
+            entities = [h for h in map(shown, service.entities(q)) if h]
+    return {"query": q, "types": list(labels), "limit": limit, "offset": offset, "hits": hits,
+            "documents": documents, "entities": entities}

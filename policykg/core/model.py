@@ -92,6 +92,13 @@ class Edge:
         return d
 
 
+# The label of the unit that holds a whole document's words (its node is the PolicyDocument).
+# Not a node label: type filters never name it; only the document ranking reads these units.
+DOCUMENT_TEXT = "PolicyText"
+# The label of a sentence unit of a clause (its node is the clause): the passages search answers with.
+PASSAGE = "Passage"
+
+
 @dataclass(frozen=True)
 class SearchUnit:
     """One searchable passage or entity, linked to its graph node."""
@@ -191,6 +198,10 @@ class SearchQuery:
     labels: tuple[str, ...] = ()
     limit: int = 10
     offset: int = 0
+    doc_ids: tuple[str, ...] = ()  # only units of these documents (empty: every document)
+    weights: tuple[float, ...] = ()  # one per group for the ranking (empty: all 1)
+    places: tuple[str, ...] = ()  # first terms of the groups that name a place
+    asks: tuple[str, ...] = ()  # what the question asks for: "amount", "time"
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,9 @@ class PKG(DefinedNamespace):
     QuantityUnits: URIRef
     MoneyUnits: URIRef
     PeriodWords: URIRef
+    QueryWords: URIRef
+    AmountQuestionWords: URIRef
+    TimeQuestionWords: URIRef
 
 
 # Schemes that describe criteria (what is compared and how), not things named in text: their

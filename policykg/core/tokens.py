@@ -91,17 +91,71 @@ def _subwords(word: str):
                     yield gram
 
 
+def _index_words(word: str, out: list[str]) -> None:
+    for w in _PARTS.findall(word.lower()):
+        out.append(w)
+        if len(w) > 2:
+            out.extend(_subwords(w))
+
+
 def search_tokens(text: str) -> str:
     """Index-side tokens: every jieba word, and the 2/3-character dictionary words inside
     longer ones so that 技术 finds 高新技术企业."""
     ensure_dictionary()
     out: list[str] = []
     for word in _cut(text):
-        for w in _PARTS.findall(word.lower()):
-            out.append(w)
-            if len(w) > 2:
-                out.extend(_subwords(w))
+        _index_words(word, out)
     return " ".join(out)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
+SHORT_SENTENCE = 30
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a text (cut after 。！？； and at line breaks); a short one (a
+    heading such as 「（三）支持研发投入。」) is joined to the next, a short tail on the same line
+    to the one before."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() > start and text[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = max(start, m.end())
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    out: list[list[int]] = []
+    for a, b in spans:
+        if out and out[-1][1] - out[-1][0] < SHORT_SENTENCE:
+            out[-1][1] = b  # a heading with what follows it
+        elif out and b - a < SHORT_SENTENCE and "\n" not in text[out[-1][1]:a]:
+            out[-1][1] = b  # a short tail (「最高100万元。」) with the sentence before it
+        else:
+            out.append([a, b])
+    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in out]
+
+
+def sentence_tokens(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """`search_tokens` of each span of `text`, from one segmentation of its lines (a sentence
+    ends inside a line, where jieba would not cut again)."""
+    ensure_dictionary()
+    out: list[list[str]] = [[] for _ in spans]
+    if not spans:
+        return []
+    k, line_start = 0, 0
+    for line in text.split("\n"):
+        pos = 0
+        for word in _cut(line):
+            at = line.find(word, pos) if word else -1
+            if at < 0:
+                continue
+            pos = at + len(word)
+            offset = line_start + at
+            while k < len(spans) - 1 and offset >= spans[k][1]:
+                k += 1
+            if spans[k][0] <= offset < spans[k][1]:
+                _index_words(word, out[k])
+        line_start += len(line) + 1
+    return [" ".join(x) for x in out]
 
 
 def query_tokens(text: str) -> list[str]:

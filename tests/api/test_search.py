@@ -33,10 +33,20 @@ def test_search_filters_by_type(client, ingested):
 
 
 def test_search_pages_with_offset(client, ingested):
-    page1 = client.get("/search", params={"q": "企业", "limit": 3}).json()["hits"]
-    page2 = client.get("/search", params={"q": "企业", "limit": 3, "offset": 3}).json()["hits"]
-    assert len(page1) == 3 and page2
-    assert not {h["node_id"] for h in page1} & {h["node_id"] for h in page2}
+    whole = client.get("/search", params={"q": "企业", "limit": 3}).json()["documents"]
+    page1 = client.get("/search", params={"q": "企业", "limit": 2}).json()["documents"]
+    page2 = client.get("/search", params={"q": "企业", "limit": 2, "offset": 2}).json()["documents"]
+    assert len(whole) == 3 and len(page1) == 2 and page2
+    assert [d["doc_id"] for d in page1 + page2][:3] == [d["doc_id"] for d in whole]
+
+
+def test_search_answers_with_documents_and_their_passages(client, ingested):
+    body = client.get("/search", params={"q": "科技保险补贴比例是多少"}).json()
+    first = body["documents"][0]
+    assert first["doc_id"] == "0410.txt" and first["why"]
+    assert body["hits"][0] == first["passages"][0]
+    assert all("tokens" not in p for p in first["passages"])  # internal fields stay inside
+    assert any("%" in p["text"] or "万元" in p["text"] for p in first["passages"])
 
 
 def test_search_with_unknown_type_is_422(client):

@@ -28,10 +28,54 @@ def test_synonym_gaoqi_finds_the_same_passages(corpus_store):
 
 
 def test_tech_insurance_subsidy_finds_the_jiaxing_policy(corpus_store):
-    hits = passages(SearchService(corpus_store.index).search("科技保险补贴", limit=5))
-    assert hits[0].doc_id == "0410.txt"
-    assert all("科技保险" in h.text for h in hits[:3])
-    assert any("第" in h.title and "条" in h.title for h in hits)
+    svc = SearchService(corpus_store.index)
+    [first, *_] = svc.documents("科技保险补贴", limit=5)
+    assert first.doc_id == "0410.txt"
+    assert all("科技保险" in p.text or "保险" in p.text for p in first.passages)
+    clauses = svc.search("科技保险补贴", labels=("PolicyClause",), limit=5)
+    assert all("科技保险" in h.text for h in clauses[:3])
+    assert any("第" in h.title and "条" in h.title for h in clauses)
+
+
+def test_documents_come_once_with_passages_that_are_sentences_of_their_clauses(corpus_store):
+    svc = SearchService(corpus_store.index)
+    docs = svc.documents("企业研发投入补助", limit=10)
+    assert len(docs) == 10 and len({d.doc_id for d in docs}) == 10
+    assert [d.score for d in docs] == sorted((d.score for d in docs), reverse=True)
+    for d in docs:
+        assert d.why and d.passages
+        for p in d.passages:
+            clause = corpus_store.graph.get_node(p.node_id)
+            assert clause.label == "PolicyClause" and p.doc_id == d.doc_id
+            assert p.text in clause.properties["text"]  # a sentence of the clause, not the whole article
+            assert len(p.text) < len(clause.properties["text"]) or len(p.text) < 300
+    # `search` without a type lists each document's best passage in the documents' order
+    hits = svc.search("企业研发投入补助", limit=10)
+    assert [h.doc_id for h in hits] == [d.doc_id for d in docs]
+    assert [h.node_id for h in hits] == [d.passages[0].node_id for d in docs]
+
+
+def test_question_boilerplate_is_not_searched_for():
+    q = parse_query("企业加大研发投入能拿到多少补助？")
+    words = {t for g in q.groups for t in g}
+    assert {"研发投入", "补助"} <= words
+    assert not words & {"能", "拿到", "多少"}
+    assert q.asks == ("amount",)
+    assert parse_query("保费什么时候申请").asks == ("time",)
+    with pytest.raises(InvalidInput, match="question or function words"):
+        parse_query("有什么吗？")
+
+
+def test_a_place_in_the_query_picks_the_document_not_the_sentence():
+    q = parse_query("东阳高新技术企业奖励")
+    assert q.places == ("东阳",)
+    assert ("东阳", "东阳市") in q.groups
+
+
+def test_a_question_for_an_amount_prefers_the_sentence_that_states_one(corpus_store):
+    svc = SearchService(corpus_store.index)
+    [doc] = [d for d in svc.documents("平湖高新技术企业首次认定奖励多少", limit=5) if d.doc_id == "0018.txt"]
+    assert any(ch in doc.passages[0].text for ch in ("万元", "%"))
 
 
 def test_type_filter_and_node_links(corpus_store):
