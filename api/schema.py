@@ -83,8 +83,8 @@ class SearchOut(BaseModel):
     types: list[str]
     limit: int
     offset: int
-    hits: list[SearchHitOut] = Field(description="without a type filter: each document's best passage, in the "
-                                               "documents' order; with one: the nodes of those types")
+    hits: list[SearchHitOut] = Field(description="without a type filter: each document's passages, best first, "
+                                               "in the documents' order; with one: the nodes of those types")
     documents: list[DocumentHitOut] = Field(default_factory=list,
                                             description="without a type filter: the documents, best first")
     entities: list[SearchHitOut] = Field(default_factory=list,

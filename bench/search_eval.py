@@ -9,13 +9,14 @@ index from the graph, as `policykg reindex` does). Each line of the set is
 that answers. Printed, overall and by kind:
 
 * doc MRR@10 and nDCG@10 (one relevant document: 1 / log2(rank + 1));
-* passage hit@10 and MRR@10: the first of the top 10 hits (each document's best passage, in
-  the documents' order) whose text overlaps the answer (one holds the other, or they share a
+* passage hit@10 and MRR@10: the first of the top 10 hits (the documents' passages, best
+  first, in the documents' order, as `SearchService.search` lists them) whose text overlaps the answer (one holds the other, or they share a
   run of at least half of the shorter one); `any` counts every passage a document shows;
 * the same figures for naive BM25 over whole documents and over lines (jieba's precise cut,
   no synonyms, no stop words), the baselines the issue names.
 
-``--ablate`` prints the figures again with each of the product's signals switched off.
+``--ablate`` prints the figures again with each of the product's signals switched off, and
+with each signal that is off by default (`EXTRA_SIGNALS`) switched on.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import jieba
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policykg.app.maintenance import reindex  # noqa: E402
+from policykg.app.maintenance import load_vectors, reindex, train_vectors  # noqa: E402
 from policykg.graph.sqlite_store import SqliteGraphStore  # noqa: E402
 from policykg.ingest.pipeline import Ingestor  # noqa: E402
 from policykg.search import service as service_module  # noqa: E402
@@ -101,6 +102,8 @@ def open_store(data: Path, files: list[Path]):
         print(f"ingesting {len(todo)} documents into {data} …", file=sys.stderr)
         Ingestor(graph, index, max_bytes=20 * 1024 * 1024).ingest_paths(todo)
     reindex(graph, index)
+    if load_vectors(data) is None:
+        train_vectors(graph, data)
     return graph, index
 
 
@@ -123,7 +126,7 @@ def product_rows(svc: SearchService, qs: list[dict], verbose: bool = False) -> l
     for q in qs:
         docs = svc.documents(q["query"], limit=K)
         d = rank_of([x.doc_id for x in docs], q["doc"])
-        best = [x.passages[0] for x in docs if x.passages]
+        best = [h for x in docs for h in x.passages]  # the hits, as `search` lists them
         p = next((i for i, h in enumerate(best[:K], 1) if h.doc_id == q["doc"] and overlaps(h.text, q["answer"])), None)
         anyp = next((i for i, x in enumerate(docs[:K], 1) if x.doc_id == q["doc"]
                      and any(overlaps(h.text, q["answer"]) for h in x.passages)), None)
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     qs = [json.loads(line) for line in args.set.read_text(encoding="utf-8").splitlines() if line.strip()]
     files = corpus_files(args.texts)
     graph, index = open_store(args.data, files)
-    svc = SearchService(index)
+    svc = SearchService(index, load_vectors(args.data))
     rows = product_rows(svc, qs, args.verbose)
     bdoc, bline = baseline_rows(files, qs)
     print(f"{len(qs)} queries over {len(files)} documents\n")
@@ -190,7 +193,11 @@ def main(argv: list[str] | None = None) -> None:
         ablations = {name: rows}
         for signal in service_module.SIGNALS:
             with service_module.without(signal):
-                ablations[f"without {signal}"] = product_rows(SearchService(index), qs)
+                ablations[f"without {signal}"] = product_rows(svc, qs)
+        for signal in service_module.EXTRA_SIGNALS:
+            service_module.ON.add(signal)
+            ablations[f"with {signal} ranks fused"] = product_rows(svc, qs)
+            service_module.ON.discard(signal)
         table(ablations)
     graph.close()
     index.close()

@@ -17,7 +17,7 @@ from policykg.ingest.criteria import add_criteria
 from policykg.ingest.criteria.readings import share_tokens
 from policykg.ingest.nlp import SPAN_KEY, doc_text
 from policykg.ingest.reader import RawDocument
-from policykg.ingest.structure import ParsedDocument, Section, Table, split_issuers
+from policykg.ingest.structure import ParsedDocument, Section, Table, is_addressee, split_issuers
 from policykg.ingest.text import parse_quantity, sentence_around
 from policykg.ingest.units import units_for
 
@@ -49,7 +49,85 @@ def _chunks(text: str, size: int):
             end = min(len(text), start + size)
         yield start, text[start:end]
         start = end
-_POLICY_WORDS = re.compile(r"政策|办法|通知|意见|补助|补贴|奖励|扶持|资助|申报|企业|政府|实施|方案|措施|规定|条款")
+# Words of administrative prose: one of them is enough to tell a notice from a story.
+_POLICY_WORDS = re.compile(
+    r"政策|办法|通知|意见|决定|规定|条例|细则|方案|措施|公告|通告|解读|补助|补贴|奖励|扶持|资助|申报|申请"
+    r"|企业|单位|部门|政府|机关|国务院|委员会|办公室|实施|执行|印发|施行|办理|管理|服务|项目|资金|标准"
+    r"|条件|要求|责任|监督|审核|认定|鼓励|支持|推进|加强|落实|开展|组织|机构|居民|市民|群众|纳税|税务|社保"
+)
+_CODE_LINE = re.compile(
+    r"^\s*(?:(?:def|class|import|from|return|function|var|let|const|public|private|static|package|#include"
+    r"|if|for|while|elif|else|try|except|catch)\b.*|.*[;{}]\s*$|.*\)\s*(?::|=>|\{)\s*$|\s*(?://|/\*|\*/|<[/!]?\w+).*"
+    r"|.*\b\w+\s*(?:=|==|\+=|->)\s*[\w\"'(\[{].*)$"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"[\d.,;:%+\-/|\t ]")
+MIN_CJK = 20  # fewer Chinese characters than a one-line notice holds
+MIN_CJK_SHARE = 0.25
+
+
+def refusal_reason(text: str) -> str | None:
+    """Why `text` is clearly not a policy text, or None when it is policy-ish Chinese prose.
+
+    Refused: empty; binary or control characters; program code; a bare table of numbers;
+    no or too little Chinese; Chinese with no word of administrative prose at all (a story).
+    Everything else is accepted, with or without 文号, issuer, date or numbered articles."""
+    body = "".join(text.split())
+    if not body:
+        return "it is empty"
+    control = len(_CONTROL.findall(text))
+    if control > max(2, len(text) // 200):
+        return f"it holds binary or control characters ({control} of {len(text)} characters)"
+    cjk = len(_CJK.findall(body))
+    share = cjk / len(body)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    code = sum(1 for ln in lines if _CODE_LINE.match(ln) and len(_CJK.findall(ln)) < len(ln.strip()) / 2)
+    if lines and code >= max(2, 0.4 * len(lines)):
+        return f"it looks like program code ({code} of {len(lines)} lines are code)"
+    numeric = len(_NUMERIC.findall(text.replace("\n", "")))
+    if share < MIN_CJK_SHARE and numeric >= 0.6 * len(text.replace("\n", "")):
+        return f"it is a bare table of numbers ({numeric / max(1, len(text)):.0%} digits and separators)"
+    if cjk == 0:
+        return "it has no Chinese text (0% of its characters)"
+    if share < MIN_CJK_SHARE:
+        return f"too little of it is Chinese ({share:.0%} of its characters; a policy text is mostly Chinese)"
+    if cjk < MIN_CJK:
+        return f"it is too short: {cjk} Chinese characters (at least {MIN_CJK})"
+    if not _POLICY_WORDS.search(text):
+        return f"its {cjk} Chinese characters hold no word of administrative prose (政策, 通知, 企业, 申报 …)"
+    return None
+
+
+# A paragraph this long is cut into groups of sentences of about this many characters.
+PARAGRAPH_CHARS = 300
+_SENTENCE = re.compile(r"[^。！？；!?]*[。！？；!?]+[”’」』）)]*|[^。！？；!?]+$")
+
+
+def _paragraphs(text: str, start: int, end: int):
+    """(start, end) of the paragraphs of text[start:end] (one a line), a huge one cut into
+    groups of whole sentences; lines with fewer than 6 Chinese characters (a date, a
+    signature, 特此通知) are left out."""
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        line = text[pos:stop]
+        if len(_CJK.findall(line)) >= 6:
+            lead = len(line) - len(line.lstrip())
+            a = pos + lead
+            b = pos + len(line.rstrip())
+            if b - a <= PARAGRAPH_CHARS * 3 // 2:
+                yield a, b
+            else:
+                group = a
+                for m in _SENTENCE.finditer(text, a, b):
+                    if m.end() - group >= PARAGRAPH_CHARS and m.end() < b:
+                        yield group, m.end()
+                        group = m.end()
+                if group < b:
+                    yield group, b
+        pos = stop + 1
 
 
 class Extractor:
@@ -97,7 +175,9 @@ class Extractor:
         paths: dict[str, int] = {}
         clause_ids: dict[int, str] = {}
         first = sections[0].start if sections else len(text)
-        if len(text[parsed.body_start:first].strip()) > 20:
+        if not sections:
+            self._paragraph_clauses(doc_id, parsed)
+        elif len(text[parsed.body_start:first].strip()) > 20:
             cid = self._clause(doc_id, "序言", "序言", "0", 0, parsed.body_start, first)
             self.clause_of.append((parsed.body_start, first, cid, 0))
         for s in sections:
@@ -122,19 +202,11 @@ class Extractor:
 
     # ------------------------------------------------------------------ helpers
     def _check_policy(self, raw: RawDocument, parsed: ParsedDocument) -> None:
-        h = parsed.header
-        signals = sum([
-            h.doc_number is not None,
-            h.issuer is not None,
-            h.date is not None,
-            len(parsed.sections) >= 2,
-            len(_POLICY_WORDS.findall(parsed.text)) >= 3,
-        ])
-        cjk = sum(1 for ch in parsed.text[:5000] if "\u4e00" <= ch <= "\u9fff")
-        if cjk < 20 or signals < 2:
+        reason = refusal_reason(parsed.text)
+        if reason is not None:
             raise NotAPolicy(
-                f"{raw.source}: nothing found that looks like a policy document",
-                hint="expected Chinese text with a title, 文号, issuing body, date or numbered articles",
+                f"{raw.source}: not a policy document: {reason}",
+                hint="any Chinese policy text is read: a notice, measure, announcement, 政策解读 or news of a measure",
             )
 
     def _prov(self, start: int, end: int) -> Provenance:
@@ -166,6 +238,22 @@ class Extractor:
         })
         self.g.add_edge(parent, R["HAS_CLAUSE"], cid, prov=self._prov(start, min(end, start + 80)))
         return cid
+
+    def _paragraph_clauses(self, doc_id: str, parsed: ParsedDocument) -> None:
+        """A text without numbered articles: one clause a paragraph (段1, 段2 …), so criteria,
+        matching and search have units. The title line is not a paragraph of the body."""
+        text, span = self.text, parsed.header.title_span
+        start = parsed.body_start
+        if span is not None:
+            line_start = text.rfind("\n", 0, span[0]) + 1
+            line_end = text.find("\n", span[1])
+            line_end = len(text) if line_end < 0 else line_end
+            heading_only = not text[span[1]:line_end].strip()
+            start = line_end if heading_only else line_start
+        spans = [(a, b) for a, b in _paragraphs(text, start, len(text)) if not is_addressee(text[a:b])]
+        for n, (a, b) in enumerate(spans, 1):
+            cid = self._clause(doc_id, f"段{n}", "", f"段{n}", 1, a, b)
+            self.clause_of.append((a, b, cid, 0))
 
     def _clause_at(self, pos: int) -> str:
         best, depth = self.policy_id, -1

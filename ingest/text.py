@@ -95,7 +95,7 @@ def parse_date(m: re.Match[str]) -> str | None:
 # characters, stopping where a header runs into it (…人民政府文件温政发, …的意见兰政发).
 _DOC_NUMBER_ANCHOR = re.compile(r"[〔\[［(（【]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］)）】]\s*(?P<n>\d{1,4})\s*号")
 _DOC_NUMBER_BARE = re.compile(r"(?P<y>(?:19|20)\d{2})(?P<n>\d{1,4})号")
-_ORG_STOPS = ("文件", "意见", "通知", "办法", "号", "的", "之", "》", "（", "）", "(", ")")
+_ORG_STOPS = ("文件", "意见", "通知", "办法", "号", "的", "之", "》", "（", "）", "(", ")", "转发", "印发", "关于")
 _ORG_MAX = 6
 
 

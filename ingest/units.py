@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from policykg.core.model import DOCUMENT_TEXT, PASSAGE, DocumentGraph, SearchUnit
+from policykg.core.model import DOCUMENT_TEXT, PASSAGE, PASSAGE_MARK, DocumentGraph, SearchUnit
 from policykg.core.ontology import PKG, name
 from policykg.core.tokens import search_tokens, sentence_spans, sentence_tokens
 
@@ -56,17 +56,17 @@ def passages(node_id: str, doc_id: str, title: str, body: str, heading: str) -> 
     「（六）推动企业加大研发投入」 says)."""
     spans = sentence_spans(body)
     if len(spans) < 2:
-        return [SearchUnit(node_id, PASSAGE, doc_id, title, body, search_tokens(body))] if spans else []
+        return [SearchUnit(f"{node_id}{PASSAGE_MARK}1", PASSAGE, doc_id, title, body, search_tokens(body))] if spans else []
     # A heading names what the clause is about; a long one is the clause's first sentence.
     context = search_tokens(heading) if heading and heading != "序言" and len(heading) <= MAX_HEADING else ""
     out = []
-    for (a, b), tokens in zip(spans, sentence_tokens(body, spans)):
+    for n, ((a, b), tokens) in enumerate(zip(spans, sentence_tokens(body, spans)), 1):
         text = body[a:b]
         if len(_WORDY.findall(text)) < MIN_PASSAGE_CHARS:
             continue  # 「附件：」, 「其中第一层次：」: nothing a search could answer with
         if context and heading not in text:
             tokens = f"{tokens} {context}"
-        out.append(SearchUnit(node_id, PASSAGE, doc_id, title, text, tokens))
+        out.append(SearchUnit(f"{node_id}{PASSAGE_MARK}{n}", PASSAGE, doc_id, title, text, tokens))
     return out
 
 

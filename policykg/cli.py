@@ -6,6 +6,7 @@ import html
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -19,6 +20,7 @@ from policykg.app.backends import open_graph, open_index
 from policykg.app.export import export_jsonl, export_turtle
 from policykg.app.maintenance import graph_has
 from policykg.app.maintenance import migrate as copy_store
+from policykg.app.maintenance import load_vectors, train_vectors
 from policykg.app.maintenance import reindex as rebuild_index
 from policykg.app.vocabulary import open_vocabulary
 from policykg.core.errors import InvalidInput, PolicyKGError
@@ -78,6 +80,13 @@ def ingest(
         except PolicyKGError as e:
             _fail(e)
     failed = [r for r in results if r.outcome == "failed"]
+    if any(r.outcome in ("created", "replaced") for r in results):
+        typer.echo("learning term vectors from the passages …", err=True)
+        try:
+            train_vectors(graph, settings.data_dir)
+        except PolicyKGError as e:
+            typer.secho(f"term vectors not learned ({e}); search ranks without them until `policykg reindex`",
+                        fg=typer.colors.YELLOW, err=True)
     for r in results:
         if as_json:
             typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
@@ -104,19 +113,41 @@ def search(
     limit: Annotated[int, typer.Option(help="Number of hits (1-100).")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
-    """Full-text search (BM25, jieba tokens, ontology synonyms) with highlighted snippets."""
+    """Search. Without --type: documents best first, each with the sentences that answer; with
+    --type: nodes of those types (BM25 over jieba tokens with the ontology's synonyms)."""
+    def public(h) -> dict:
+        return {"node_id": h.node_id, "label": h.label, "doc_id": h.doc_id, "title": h.title,
+                "score": h.score, "text": h.text}
+
+    def marked(h) -> str:
+        return html.unescape(h.snippet.replace("<mark>", "【").replace("</mark>", "】"))
+
     try:
-        _settings, graph, index = _stores()
-        hits = SearchService(index).search(query, labels=tuple(types or ()), limit=limit)
+        settings, graph, index = _stores()
+        service = SearchService(index, load_vectors(settings.data_dir))
+        if types:
+            hits, documents, entities = service.nodes(query, labels=tuple(types), limit=limit), [], []
+        else:
+            hits, documents, entities = [], service.documents(query, limit=limit), service.entities(query)
     except PolicyKGError as e:
         _fail(e)
     if as_json:
-        typer.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
-    elif not hits:
+        out = {"query": query, "hits": [public(h) for h in hits],
+               "documents": [{"doc_id": d.doc_id, "title": d.title, "score": d.score, "why": list(d.why),
+                              "passages": [public(p) for p in d.passages]} for d in documents],
+               "entities": [public(h) for h in entities]}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif not (hits or documents or entities):
         typer.echo("nothing found")
-    for i, h in enumerate(hits if not as_json else [], 1):
-        text = h.snippet.replace("<mark>", "【").replace("</mark>", "】")
-        typer.echo(f"{i}. [{h.label}] {h.title}  ({h.score:.2f})\n   {html.unescape(text)}\n   id: {h.node_id}")
+    else:
+        for i, h in enumerate(hits, 1):
+            typer.echo(f"{i}. [{h.label}] {h.title}  ({h.score:.2f})\n   {marked(h)}\n   id: {h.node_id}")
+        for i, d in enumerate(documents, 1):
+            typer.echo(f"{i}. {d.title}  [{d.doc_id}]  ({' · '.join(d.why)})")
+            for p in d.passages:
+                typer.echo(f"   › {marked(p)}\n     {p.node_id}")
+        if entities:
+            typer.echo("named: " + "; ".join(f"{h.title} [{h.label}]" for h in entities))
     graph.close()
     index.close()
 
@@ -159,9 +190,13 @@ def reindex() -> None:
         _settings, graph, index = _stores()
         with typer.progressbar(length=graph.counts()["documents"], label="reindexing", file=sys.stderr) as bar:
             n = rebuild_index(graph, index, progress=lambda _doc: bar.update(1))
+        typer.echo("learning term vectors from the passages …", err=True)
+        started = time.perf_counter()
+        vectors = train_vectors(graph, _settings.data_dir)
     except PolicyKGError as e:
         _fail(e)
-    typer.echo(f"reindexed {n} documents: {index.count()} search units")
+    learned = f"; term vectors: {len(vectors)} terms in {time.perf_counter() - started:.1f} s" if vectors else ""
+    typer.echo(f"reindexed {n} documents: {index.count()} search units{learned}")
 
 
 class Backend(str, Enum):

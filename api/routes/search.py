@@ -27,7 +27,7 @@ def search(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Search. Without a type filter: documents best first, each with the passages (sentences of
-    its clauses) that answer best; `hits` lists each document's best passage. With a type filter:
+    its clauses) that answer best; `hits` lists those passages in the documents' order. With a type filter:
     nodes of those types (clauses, agencies, qualifications …), best first."""
     labels = tuple(t.value for t in types or ())
     service = SearchService(index)
@@ -50,7 +50,7 @@ def search(
             if passages:
                 documents.append({"doc_id": d.doc_id, "title": d.title, "score": d.score, "why": list(d.why),
                                   "passages": passages})
-        hits = [d["passages"][0] for d in documents]
+        hits = [p for d in documents for p in d["passages"]]
         if offset == 0:
             entities = [h for h in map(shown, service.entities(q)) if h]
     return {"query": q, "types": list(labels), "limit": limit, "offset": offset, "hits": hits,

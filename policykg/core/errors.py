@@ -43,7 +43,9 @@ class PayloadTooLarge(InvalidInput):
 
 
 class NotAPolicy(InvalidInput):
-    """The input was read but holds nothing that looks like a policy document."""
+    """The input was read but is clearly not policy text: empty, binary or control characters,
+    program code, a bare table of numbers, no or too little Chinese, or Chinese with no word of
+    administrative prose. The detail says which, with the figure behind it."""
 
     title = "Not a policy document"
 

@@ -97,6 +97,9 @@ class Edge:
 DOCUMENT_TEXT = "PolicyText"
 # The label of a sentence unit of a clause (its node is the clause): the passages search answers with.
 PASSAGE = "Passage"
+# A passage unit's id is its clause's id, this mark and its sentence number: backends keep one
+# hit per id, and a clause has several passages.
+PASSAGE_MARK = "¶"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def test_search_answers_with_documents_and_their_passages(client, ingested):
     body = client.get("/search", params={"q": "科技保险补贴比例是多少"}).json()
     first = body["documents"][0]
     assert first["doc_id"] == "0410.txt" and first["why"]
-    assert body["hits"][0] == first["passages"][0]
+    assert body["hits"][:len(first["passages"])] == first["passages"]
     assert all("tokens" not in p for p in first["passages"])  # internal fields stay inside
     assert any("%" in p["text"] or "万元" in p["text"] for p in first["passages"])
 

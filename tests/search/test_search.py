@@ -11,20 +11,25 @@ def passages(hits):
 
 
 def test_high_tech_enterprise_passages_first(corpus_store):
-    hits = SearchService(corpus_store.index).search("高新技术企业", limit=10)
+    svc = SearchService(corpus_store.index)
+    hits = svc.search("高新技术企业", limit=10)
     top = passages(hits)[:5]
     assert len(top) == 5
-    assert all("高新技术企业" in h.text for h in top)
-    assert hits[0].node_id == "Qualification:高新技术企业" or "高新技术企业" in hits[0].text
+    assert all("高新技术企业" in h.text or "高企" in h.text for h in top)
+    assert all(any(w in d.passages[0].text for w in ("高新技术企业", "高企"))
+               for d in svc.documents("高新技术企业", limit=10))
+    assert svc.entities("高新技术企业")[0].node_id == "Qualification:高新技术企业"
 
 
 def test_synonym_gaoqi_finds_the_same_passages(corpus_store):
     svc = SearchService(corpus_store.index)
-    short = passages(svc.search("高企", limit=10))
-    full = passages(svc.search("高新技术企业", limit=10))
-    assert short and all("高新技术企业" in h.text for h in short)  # the text never says 高企
-    assert [h.node_id for h in short[:3]] == [h.node_id for h in full[:3]]
-    assert "<mark>" in short[0].snippet
+    short = svc.documents("高企", limit=10)
+    full = svc.documents("高新技术企业", limit=10)
+    assert short and all(any(w in d.passages[0].text for w in ("高新技术企业", "高企")) for d in short)
+    assert sum("高新技术企业" in d.passages[0].text for d in short) >= 8  # 高企 finds the full name
+    assert [d.doc_id for d in short[:3]] == [d.doc_id for d in full[:3]]
+    assert [p.node_id for p in short[0].passages] == [p.node_id for p in full[0].passages]
+    assert "<mark>" in short[0].passages[0].snippet
 
 
 def test_tech_insurance_subsidy_finds_the_jiaxing_policy(corpus_store):
@@ -49,10 +54,9 @@ def test_documents_come_once_with_passages_that_are_sentences_of_their_clauses(c
             assert clause.label == "PolicyClause" and p.doc_id == d.doc_id
             assert p.text in clause.properties["text"]  # a sentence of the clause, not the whole article
             assert len(p.text) < len(clause.properties["text"]) or len(p.text) < 300
-    # `search` without a type lists each document's best passage in the documents' order
+    # `search` without a type lists the documents' passages in the documents' order
     hits = svc.search("企业研发投入补助", limit=10)
-    assert [h.doc_id for h in hits] == [d.doc_id for d in docs]
-    assert [h.node_id for h in hits] == [d.passages[0].node_id for d in docs]
+    assert [h.node_id for h in hits] == [p.node_id for d in docs for p in d.passages]
 
 
 def test_question_boilerplate_is_not_searched_for():
@@ -90,9 +94,13 @@ def test_type_filter_and_node_links(corpus_store):
 
 def test_paging_is_stable(corpus_store):
     svc = SearchService(corpus_store.index)
-    first = svc.search("补助", limit=10)
-    page2 = svc.search("补助", limit=5, offset=5)
-    assert [h.node_id for h in first[5:]] == [h.node_id for h in page2]
+    first = svc.documents("补助", limit=10)
+    page2 = svc.documents("补助", limit=5, offset=5)
+    assert [d.doc_id for d in first[5:]] == [d.doc_id for d in page2]
+    assert [p.node_id for d in first[5:] for p in d.passages] == [p.node_id for d in page2 for p in d.passages]
+    nodes = svc.search("补助", labels=("PolicyClause",), limit=10)
+    assert [h.node_id for h in nodes[5:]] == [h.node_id for h in svc.search("补助", labels=("PolicyClause",),
+                                                                                limit=5, offset=5)]
 
 
 def test_bad_queries_are_clear():
