@@ -15,7 +15,7 @@ from policykg.core.places import level_of, place_of_name
 from policykg.core.tokens import remember_doc_words
 from policykg.ingest.criteria import add_criteria
 from policykg.ingest.criteria.readings import share_tokens
-from policykg.ingest.nlp import SPAN_KEY, doc_text
+from policykg.ingest.nlp import SPAN_KEY, doc_text, enumerated_firms
 from policykg.ingest.reader import RawDocument
 from policykg.ingest.structure import ParsedDocument, Section, Table, is_addressee, split_issuers
 from policykg.ingest.text import parse_quantity, sentence_around
@@ -336,7 +336,30 @@ class Extractor:
                     self._fund(span, money, funds, start)
                 elif span.label_ in (L_AGENCY, L_ORG, L_PLATFORM, L_TALENT_PROG, L_ENTERPRISE):
                     self._named(span.label_, span.text, a, b, span._.value or {})
+        self._listed_organisations(table_ranges)
         share_tokens(text, docs)  # criteria reading runs on these tokens, not on a second segmentation
+
+    def _listed_organisations(self, table_ranges: list[tuple[int, int]]) -> None:
+        """Firms, universities and institutes named without a legal suffix in lists closed by
+        等…企业 (集聚了长城汽车、雅迪新能源摩托车、庆铃等一大批优质企业): Enterprise or Organization
+        nodes mentioned by their clause, as the suffix-found names are."""
+        for a, b, label in enumerated_firms(self.text):
+            if any(s <= a <= e for s, e in table_ranges):
+                continue
+            written = self.text[a:b]
+            name_ = self._without_own_place(written)
+            nid = self._named(label, name_, a, b, {})
+            if name_ != written:
+                self.g.add_node(nid, label, name_, aliases=[written], prov=self._prov(a, b))
+
+    def _without_own_place(self, written: str) -> str:
+        """永川长城汽车 in a 永川区 document is 长城汽车 (the firm, located here)."""
+        if not self.place:
+            return written
+        stem = self.place[:-1] if len(self.place) > 2 and self.place[-1] in "省市区县镇" else self.place
+        if written.startswith(stem) and len(written) - len(stem) >= 4:
+            return written[len(stem):]
+        return written
 
     def _mention(self, target: str, a: int, b: int) -> None:
         prov = self._prov(a, b)

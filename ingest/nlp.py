@@ -45,7 +45,7 @@ STOP_WORDS = frozenset(
     一份 一系列 每年 以上 以下 不低于 不超过 分别 达到 实现 争创 创建 认定为 评为 列入 纳入 入驻 落户 挂牌 设在
     区内 市内 域内 省内 国内 国外 境内 境外 有效 相应 统筹 整合 集聚 聚集 主动 充分 进一步 加大 持续 逐步 全面
     亿元 万元 元 亿 万 个 家 项 一是 二是 三是 四是 五是 六是 七是 关于 积极争取 部署 激发 加速 增强 深入 探索 不同
-    类型 用好 已有 各类 首个 首家 设立了 成立了 建立了 包含 含 即 以下简称 简称 称 获 获批 新获 当选""".split()
+    类型 用好 已有 各类 首个 首家 扩大 设立了 成立了 建立了 包含 含 即 以下简称 简称 称 获 获批 新获 当选""".split()
 )
 
 # Modifiers that alone do not make a proper name (国家级众创空间 is a kind, not a platform); with
@@ -53,7 +53,7 @@ STOP_WORDS = frozenset(
 GENERIC_WORDS = frozenset(
     """专业 专业化 特色 新型 各类 各级 大型 中小 一批 双创 联合 国际 国际性
     区域 区域性 公共 综合 综合性 高水平 高端 重点 龙头 骨干 优质 知名 大中型 科技 科研 企业 产业 行业 研发 创新 创业
-    技术 工程 市场化 社会化 市场 社会 国有 民营 外资 本地 本土 地方 全国 以上 及以上 级 或 和 现有 新 老""".split()
+    技术 工程 市场化 社会化 市场 社会 国有 民营 外资 本地 本土 地方 全国 以上 及以上 级 或 和 现有 新 老 优秀 知名 一流""".split()
 )
 
 
@@ -246,6 +246,8 @@ class SuffixNameFinder:
             if start is None:
                 continue
             cand = text[start:end]
+            if cand.startswith("环") and len(cand) - len(suffix) >= 4 and label == name(PKG.Organization):
+                start, cand = start + 1, cand[1:]  # 环重庆文理学院生态圈: the ring around 重庆文理学院
             if not self._plausible(cand, suffix, label):
                 continue
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
@@ -296,6 +298,8 @@ class SuffixNameFinder:
             if suffix in ("部", "办", "中心", "委") and not cand.startswith(self.agency_prefixes):
                 return False
             return cand.startswith(self.agency_prefixes) or "政府" in cand or "管委会" in cand or len(head) >= 2
+        if label == name(PKG.Enterprise) and "企业" in head:
+            return False  # 大企业大集团: a kind of firm, not one
         # Other kinds need a head that is more than generic modifiers.
         rest = head
         for w in generic_words():
@@ -318,3 +322,118 @@ def build_pipeline() -> Language:
     nlp.add_pipe("policykg_dates")
     nlp.add_pipe("policykg_names")
     return nlp
+
+
+# ---------------------------------------------------------------------- firms in enumerations
+# Firms are often named without a legal suffix, in a list that prose closes with 等…企业:
+# 集聚了长城汽车、雅迪新能源摩托车、瑞悦汽车、庆铃等一大批优质企业. `enumerated_firms` reads such
+# lists; a word before the list (集聚了, 引进, 依托 …) or a comma starts it.
+ENUM_TRIGGERS = (
+    "先后集聚了", "集聚了", "聚集了", "已经聚集了", "汇聚了", "引进了", "引入了", "成功引入", "成功引进", "引进", "引入",
+    "依托", "推动", "支持", "鼓励", "联合", "携手", "投资", "包括", "构建起由", "由", "与", "如", "吸引了", "吸引", "落户了", "培育了",
+)
+# Words after which a list closed by a bare 等企业 names firms (集聚了A、B等企业).
+_STRONG_TRIGGERS = frozenset(("先后集聚了", "集聚了", "聚集了", "已经聚集了", "汇聚了", "引进了", "引入了",
+                              "成功引入", "成功引进", "引进", "引入", "依托", "携手", "投资", "吸引了", "落户了"))
+# 等 + a quantity, a word of standing and a noun for firms (等一大批优质企业, 等10多家企业,
+# 等行业内龙头企业, 等数控机床整机及零部件企业30余家, 等两个整车代工厂); a list of sectors closes
+# otherwise (等公益性企业, 等服务业企业) and is not read. A bare 等项目 is a list of projects.
+_Q = r"(?:一大批|一批|多家|数十家|十多家|十余家|\d+余?多?家|两个|三个|几个|\d+个)?"
+_STANDING = r"(?:行业内|行业|国内外|国内|国际|全球|区内|省内|业内)?(?:优质|知名|龙头|骨干|重点|领军|头部|大型|著名|领先|独角兽|优秀|重点骨干)?"
+_MAKERS = r"(?:[\u4e00-\u9fff]{0,6}?(?:整机及零部件|整机|零部件|配套|整车))?"
+_ENUM_CLOSER = re.compile(
+    r"(?<![高平同相对均初中])等" + _Q + _STANDING + _MAKERS + r"(?:企业|公司|代工厂)"
+    r"|(?<![高平同相对均初中])等(?:一大批|一批)(?:品牌|重点|重大)?项目"
+    r"|(?<=[^\d])\d+[个家]" + _MAKERS + r"企业"
+)
+# Items that are kinds or places, not names (龙头企业, 科技型企业, 区内企业, 两江新区).
+_ENUM_KIND_ENDS = (
+    "企业", "产业", "行业", "机构", "院所", "院校", "高校", "平台", "基地", "园区", "新区", "地区", "城市", "集群",
+    "项目", "单位", "主体", "团队", "人才", "资源", "领域", "环节", "服务", "技术", "设备", "装备", "材料", "产品",
+    "品牌", "模式", "体系", "机制", "等", "服务业", "制造业", "业务", "上市公司", "国企", "央企", "外企", "强", "国", "省", "市", "区", "县", "镇",
+)
+_ENUM_ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·&]{1,19}$")
+ORG_SUFFIXES = ("职业技术学院", "职业学院", "技术学院", "学院", "大学", "科学院", "研究院", "研究所", "实验室")
+LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司", "集团公司", "集团")
+
+
+def firm_stem(full_name: str) -> str:
+    """A firm's name without its legal form and the bracketed place: 长城汽车股份有限公司 → 长城汽车,
+    重庆长城汽车有限公司（永川）→ 重庆长城汽车. Used to match a name read in prose to registry rows
+    (a registry name whose stem ends with the prose name, or equals it, is a candidate)."""
+    s = re.sub(r"[（(][^）)]*[）)]", "", full_name.strip())
+    for suf in sorted(LEGAL_SUFFIXES, key=len, reverse=True):
+        if s.endswith(suf) and len(s) > len(suf) + 1:
+            s = s[: -len(suf)]
+            break
+    return s
+
+
+# Cities that lists of places name (跟踪北京、杭州、深圳等独角兽企业): places, not firms.
+_CITIES = frozenset("""北京 上海 天津 重庆 深圳 杭州 广州 南京 成都 武汉 西安 苏州 宁波 合肥 长沙 郑州 青岛
+    厦门 济南 沈阳 大连 昆明 贵阳 福州 无锡 东莞 佛山 香港 澳门 台湾 雄安 永川 大足 江津 璧山 两江""".split())
+
+
+def _enum_item_ok(item: str) -> bool:
+    if item in _CITIES or item.endswith(("新区", "地区")) or re.search(r"\d+强", item):
+        return False
+    if not _ENUM_ITEM.match(item) or item.endswith(_ENUM_KIND_ENDS) or item in STOP_WORDS:
+        return False
+    rest = item
+    for w in generic_words():
+        rest = rest.replace(w, "")
+    return len(rest) >= 2
+
+
+def enumerated_firms(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, class name) of the organisations named in lists closed by 等…企业 (or a
+    number of 企业) — firms (Enterprise) unless the name ends like a university or institute
+    (Organization). A list needs a trigger word before it or at least two names."""
+    out: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for m in _ENUM_CLOSER.finditer(text):
+        end = m.start()
+        left = max(text.rfind(ch, 0, end) for ch in "。；：！？\n;:!?") + 1
+        seg = text[left:end]
+        # the list starts after the nearest trigger word (or comma) before it
+        start = left
+        cut = max(seg.rfind("，"), seg.rfind(","))
+        trig_at, trig = -1, ""
+        for t in ENUM_TRIGGERS:
+            i = seg.rfind(t)
+            if i > trig_at or (i == trig_at and i >= 0 and len(t) > len(trig)):
+                trig_at, trig = i, t
+        if trig_at >= 0 and trig_at + len(trig) > cut:
+            start = left + trig_at + len(trig)
+        elif cut >= 0:
+            # 。普康医疗、星星冷链等…: a comma-led list; a trigger further left may head items
+            # separated by commas too (集聚了A，B等企业) — only 、 separates items here
+            start = left + cut + 1
+            trig = ""
+        body = text[start:end]
+        items, pos = [], start
+        for piece in re.split(r"[、]", body):
+            items.append((pos, piece))
+            pos += len(piece) + 1
+        good = []
+        for a, piece in items:
+            lead = len(piece) - len(piece.lstrip())
+            item = piece.strip()
+            a += lead
+            # the last item may be joined by 和/及: A、B和C等企业
+            parts = re.split(r"(?<=.)[和及](?=.)", item) if len(item) > 5 else [item]
+            for part in parts:
+                at = text.find(part, a, a + len(item))
+                if _enum_item_ok(part):
+                    good.append((at, at + len(part)))
+        if not good or (not trig and len(good) < 2):
+            continue
+        if m.group(0) in ("等企业", "等公司") and trig not in _STRONG_TRIGGERS:
+            continue  # 鼓励勘察、设计、监理等企业: a bare 等企业 after a weak word lists trades
+        for a, b in good:
+            if a in seen:
+                continue
+            seen.add(a)
+            cls = name(PKG.Organization) if text[a:b].endswith(ORG_SUFFIXES) else name(PKG.Enterprise)
+            out.append((a, b, cls))
+    return sorted(out)

@@ -18,6 +18,7 @@ from policykg.search.index import SearchIndex
 from policykg.search.vectors import TermVectors
 
 MAX_LIMIT = 100
+MAX_QUERY_CHARS = 200  # a question, not a document: longer texts are refused, not cut silently
 SNIPPET_CHARS = 120
 
 
@@ -31,8 +32,9 @@ def parse_query(text: str, *, labels: tuple[str, ...] = (), limit: int = 10, off
     text = (text or "").strip()
     if not text:
         raise InvalidInput("the query is empty", hint="give a word or phrase, e.g. 高新技术企业")
-    if len(text) > 500:
-        raise InvalidInput("the query is longer than 500 characters")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"the query is {len(text)} characters long; at most {MAX_QUERY_CHARS} are read",
+                           hint="ask one question, or search for its key words (e.g. 研发投入补助)")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
@@ -155,7 +157,11 @@ def without(signal: str):
 DOC_CANDIDATES = 50
 CLAUSE_CANDIDATES = 200
 PASSAGE_CANDIDATES = 300
-PASSAGES_SEARCHED = 30  # per document shown
+# Passages fetched per document shown: enough that a document's best ones are among them on
+# every backend (each backend's own BM25 picks the candidates; ours ranks them).
+PASSAGES_SEARCHED = 100
+RARE = 0.05  # a word fewer than this share of the units hold
+RERANKED = 10  # a document's best passages by BM25 that the term vectors rank again
 PASSAGES_PER_DOC = 3
 RRF_K = 20  # rank fusion: a signal's n-th best adds weight / (RRF_K + n)
 WEIGHTS = {"全文": 1.0, "条款": 0.1, "段落": 0.1}
@@ -213,13 +219,22 @@ class SearchService:
         labels = tuple(sorted(set(load_ontology().node_labels) - {"PolicyDocument", L_CLAUSE}))
         return self.nodes(text, labels=labels, limit=limit)
 
-    def _scored(self, query: SearchQuery, label: str, limit: int,
-                doc_ids: tuple[str, ...] = ()) -> list[tuple[float, SearchHit]]:
+    def _scored(self, query: SearchQuery, label: str, limit: int, doc_ids: tuple[str, ...] = (),
+                rare_first: bool = True) -> list[tuple[float, SearchHit]]:
+        """Units of one label by our BM25, best first. The backend proposes the candidates by
+        its own BM25; within given documents, they are those that hold a word of the query
+        that few units hold (when there is one), so that the candidates do not depend on
+        where a backend's ranking cuts a long list of units that only say 创新 or 企业."""
         terms = query_terms(query)
-        hits = self.index.search(replace(query, labels=(label,), limit=limit, offset=0, doc_ids=doc_ids))
+        stats = self.index.term_stats(terms, labels=(label,))
+        fetch = query
+        if doc_ids and rare_first:
+            rare = tuple((t,) for t in terms if 0 < stats.doc_freq.get(t, 0) <= RARE * stats.units)
+            if rare:
+                fetch = replace(query, groups=rare, weights=())
+        hits = self.index.search(replace(fetch, labels=(label,), limit=limit, offset=0, doc_ids=doc_ids))
         if not hits:
             return []
-        stats = self.index.term_stats(terms, labels=(label,))
         groups = weighted_groups(query, label)
         return sorted(((bm25_groups(h.tokens, groups, stats), h) for h in hits), key=lambda x: (-x[0], x[1].node_id))
 
@@ -261,19 +276,27 @@ class SearchService:
         by_doc: dict[str, list[tuple[float, SearchHit]]] = {}
         for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(order), doc_ids=tuple(order)):
             by_doc.setdefault(h.doc_id, []).append((sc, h))
-        heads = {h.doc_id: h for _, h in rankings.get("全文", [])}
+        missing = tuple(d for d in order if d not in by_doc)
+        if missing:
+            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(missing), doc_ids=missing,
+                                      rare_first=False):
+                by_doc.setdefault(h.doc_id, []).append((sc, h))
+        heads = {h.doc_id: (sc, h) for sc, h in rankings.get("全文", [])}
         qvec = self._query_vector(query)
         out = []
         for doc_id in order:
-            ranked = sorted(((sc * answers(query, h.text) * self._near(qvec, h.tokens), h)
-                             for sc, h in by_doc.get(doc_id, [])), key=lambda x: (-x[0], x[1].node_id))
+            ranked = sorted(((sc * answers(query, h.text), h) for sc, h in by_doc.get(doc_id, [])),
+                            key=lambda x: (-x[0], x[1].node_id))[:RERANKED]
+            ranked = sorted(((sc * self._near(qvec, h.tokens), h) for sc, h in ranked),
+                            key=lambda x: (-x[0], x[1].node_id))
             passages = [replace(h, node_id=h.node_id.split(PASSAGE_MARK)[0], label=L_CLAUSE, score=round(sc, 6),
                                 snippet=snippet(h.text, terms), tokens="")
                         for sc, h in ranked[:PASSAGES_PER_DOC]]
             if not passages and doc_id in heads:
-                h = heads[doc_id]
-                passages = [replace(h, label="PolicyDocument", tokens="", snippet=snippet(h.text, terms))]
-            title = heads[doc_id].title if doc_id in heads else titles.get(doc_id, doc_id)
+                sc, h = heads[doc_id]
+                passages = [replace(h, label="PolicyDocument", score=round(sc, 6), tokens="",
+                                    snippet=snippet(h.text, terms))]
+            title = heads[doc_id][1].title if doc_id in heads else titles.get(doc_id, doc_id)
             out.append(DocumentResult(doc_id, title, round(fused[doc_id], 6), tuple(passages), tuple(why[doc_id])))
         return out
 

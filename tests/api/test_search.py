@@ -58,3 +58,13 @@ def test_search_with_unknown_type_is_422(client):
 @pytest.mark.parametrize("params", [{}, {"q": "   "}, {"q": "高企", "limit": 0}, {"q": "高企", "limit": 101}])
 def test_search_with_bad_parameters_is_422(client, params):
     assert_problem(client.get("/search", params=params), 422)
+
+
+@pytest.mark.parametrize("q, said", [
+    ("研发" * 250, "at most 200"),
+    ("，。！？、……", "no searchable words"),
+    ("请问有什么吗？", "question or function words"),
+])
+def test_search_bad_queries_say_why(client, q, said):
+    body = assert_problem(client.get("/search", params={"q": q}), 422)
+    assert said in body["detail"]

@@ -110,6 +110,8 @@ def test_bad_queries_are_clear():
         parse_query("补贴", labels=("Nope",))
     with pytest.raises(InvalidInput, match="limit"):
         parse_query("补贴", limit=0)
+    with pytest.raises(InvalidInput, match="500 characters long; at most 200"):
+        parse_query("研发" * 250)
     with pytest.raises(InvalidInput, match="no searchable"):
         parse_query("，。、")
 
