@@ -24,7 +24,7 @@ from policykg.app.maintenance import load_vectors, train_vectors
 from policykg.app.maintenance import reindex as rebuild_index
 from policykg.app.vocabulary import open_vocabulary
 from policykg.core.errors import InvalidInput, PolicyKGError
-from policykg.core.ontology import PKG
+from policykg.core.ontology import PKG, load_ontology
 from policykg.core.ontology import name as term
 from policykg.core.settings import get_settings
 from policykg.eligibility.rules import rule_files, rules_dir
@@ -173,11 +173,17 @@ def export(
 
 @app.command()
 def stats() -> None:
-    """Counts of documents, nodes (per label) and edges."""
+    """Counts of documents, nodes (per label) and edges; the search lexicon and the term vectors."""
     try:
         _settings, graph, index = _stores()
         counts = graph.counts()
         counts["search_units"] = index.count()
+        lexicon = load_ontology().concepts(PKG.SearchLexiconScheme)
+        counts["search_lexicon"] = {"entries": len(lexicon),
+                                    "examples": [" = ".join(c.labels) for c in lexicon[:8]]}
+        vectors = load_vectors(_settings.data_dir)
+        counts["term_vectors"] = ({"terms": len(vectors), "dim": vectors.dim, **vectors.params} if vectors
+                                  else "not learned yet (policykg reindex)")
     except PolicyKGError as e:
         _fail(e)
     typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))

@@ -276,11 +276,11 @@ class SearchService:
         by_doc: dict[str, list[tuple[float, SearchHit]]] = {}
         for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(order), doc_ids=tuple(order)):
             by_doc.setdefault(h.doc_id, []).append((sc, h))
-        missing = tuple(d for d in order if d not in by_doc)
-        if missing:
-            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(missing), doc_ids=missing,
-                                      rare_first=False):
-                by_doc.setdefault(h.doc_id, []).append((sc, h))
+        few = tuple(d for d in order if len(by_doc.get(d, ())) < PASSAGES_PER_DOC)
+        if few:  # documents where the rare words are in fewer passages than a document shows
+            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(few), doc_ids=few, rare_first=False):
+                if all(h.node_id != x.node_id for _, x in by_doc.get(h.doc_id, ())):
+                    by_doc.setdefault(h.doc_id, []).append((sc, h))
         heads = {h.doc_id: (sc, h) for sc, h in rankings.get("全文", [])}
         qvec = self._query_vector(query)
         out = []

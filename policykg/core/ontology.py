@@ -140,6 +140,7 @@ class PKG(DefinedNamespace):
     KnownPolicyScheme: URIRef
     DomainTermScheme: URIRef
     PlaceScheme: URIRef
+    SearchLexiconScheme: URIRef
 
     # word lists (ontologies/words.ttl) for reading criteria
     WordList: URIRef

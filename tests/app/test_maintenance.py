@@ -29,3 +29,21 @@ def test_migrate_copies_without_loss_and_is_rerunnable(yongchuan_store, tmp_path
     assert [n.provenance for n in target.iter_graph()] == [n.provenance for n in yongchuan_store.graph.iter_graph()]
     assert migrate(yongchuan_store.graph, target) == 1
     assert target.counts() == yongchuan_store.graph.counts()
+
+
+def test_term_vectors_are_learned_from_the_passages_and_reloaded_when_they_change(yongchuan_store, tmp_path):
+    from policykg.app.maintenance import load_vectors, train_vectors
+    from policykg.search.vectors import VECTORS_FILE
+
+    assert load_vectors(tmp_path) is None  # none yet: search ranks without them
+    learned = train_vectors(yongchuan_store.graph, tmp_path)
+    assert learned is not None and "企业" in learned
+    loaded = load_vectors(tmp_path)
+    assert loaded is not None and loaded.terms == learned.terms
+    assert load_vectors(tmp_path) is loaded  # cached while the file is unchanged
+    svc = SearchService(yongchuan_store.index, loaded)
+    [doc] = svc.documents("融通创新产业引导基金规模", limit=1)
+    assert doc.passages and all(p.text in yongchuan_store.graph.get_node(p.node_id).properties["text"]
+                                for p in doc.passages)
+    (tmp_path / VECTORS_FILE).write_bytes(b"not vectors")
+    assert load_vectors(tmp_path) is None  # a damaged file is reported and left out, not fatal

@@ -119,3 +119,14 @@ def test_bad_queries_are_clear():
 def test_snippet_marks_terms_and_escapes_html():
     s = snippet("对<b>高新技术企业</b>给予奖励", ["高新技术企业"])
     assert "<mark>高新技术企业</mark>" in s and "&lt;b&gt;" in s
+
+
+def test_a_rare_synonym_does_not_narrow_a_documents_passages(store):
+    from tests.conftest import ZHEJIANG
+
+    [r] = store.ingestor.ingest_paths([ZHEJIANG / "0410.txt"])
+    assert r.outcome == "created"
+    [doc] = SearchService(store.index).documents("科技保险补贴多少", limit=1)
+    assert len(doc.passages) == 3
+    assert sum("科技保险" in p.text for p in doc.passages) >= 2
+    assert any("万元" in p.text for p in doc.passages)  # 多少 asks for an amount
