@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from policykg.api.deps import GraphDep, IndexDep, TrustedDep, node_url
+from policykg.api.deps import GraphDep, IndexDep, SettingsDep, TrustedDep, node_url
 from policykg.api.params import NodeLabel
 from policykg.api.privacy import public_hit
 from policykg.api.schema import SearchOut, problems
+from policykg.app.maintenance import load_vectors
 from policykg.search.service import MAX_LIMIT, SearchService
 
 router = APIRouter()
@@ -19,6 +20,7 @@ router = APIRouter()
 def search(
     index: IndexDep,
     graph: GraphDep,
+    settings: SettingsDep,
     trusted: TrustedDep,
     q: Annotated[str, Query(description="words or a phrase; synonyms are added (高企 → 高新技术企业)",
                             examples=["高企"])],
@@ -30,7 +32,7 @@ def search(
     its clauses) that answer best; `hits` lists those passages in the documents' order. With a type filter:
     nodes of those types (clauses, agencies, qualifications …), best first."""
     labels = tuple(t.value for t in types or ())
-    service = SearchService(index)
+    service = SearchService(index, load_vectors(settings.data_dir))  # None until learned
 
     def shown(hit) -> dict[str, Any] | None:
         public = public_hit(hit, trusted=trusted, graph=graph)

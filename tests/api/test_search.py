@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from policykg.app.backends import open_graph, open_index
+from policykg.app.maintenance import train_vectors
+from policykg.search.service import SearchService
 from tests.api.utils import assert_problem
 
 
@@ -68,3 +71,21 @@ def test_search_with_bad_parameters_is_422(client, params):
 def test_search_bad_queries_say_why(client, q, said):
     body = assert_problem(client.get("/search", params={"q": q}), 422)
     assert said in body["detail"]
+
+
+def test_search_ranks_passages_with_the_term_vectors_learned_in_the_data_dir(client, ingested, settings):
+    """The route loads the vectors `policykg ingest` / `reindex` learned; before that it ranks without."""
+    q = "企业加大研发投入能拿到多少补助"
+    index = open_index(settings)
+    before = client.get("/search", params={"q": q}).json()["documents"]
+    assert scores(before) == scores(SearchService(index).documents(q))
+    vectors = train_vectors(open_graph(settings), settings.data_dir)
+    after = client.get("/search", params={"q": q}).json()["documents"]
+    assert scores(after) == scores(SearchService(index, vectors).documents(q))
+    assert scores(after) != scores(before)
+
+
+def scores(documents) -> list[list[tuple[str, float]]]:
+    def pair(p):
+        return (p["node_id"], p["score"]) if isinstance(p, dict) else (p.node_id, p.score)
+    return [[pair(p) for p in (d["passages"] if isinstance(d, dict) else d.passages)] for d in documents]
