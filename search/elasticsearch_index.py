@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from policykg.core.errors import BackendUnavailable
-from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats
+from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats, one_hit_per_node
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -378,7 +378,8 @@ class ElasticsearchIndex:
             return res["_source"]["version"] if res.get("found") else None
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        """One hit per node: its best unit; best BM25 score first, ties by node id.
+        """One hit per node (`one_hit_per_node`): its best unit; best BM25 score first, ties by
+        node id and document.
 
         Every query word becomes a ``term`` query on ``tokens``; user text never reaches a
         query parser. Each term is boosted so that its Lucene idf becomes FTS5's (see
@@ -411,7 +412,7 @@ class ElasticsearchIndex:
             res = self.es.search(
                 index=self.alias,
                 query={"bool": {"should": should, "minimum_should_match": 1, "filter": filters}},
-                collapse={"field": "node_id"},
+                collapse={"field": "node_id"} if one_hit_per_node(query.labels) else None,
                 sort=[{"_score": "desc"}, {"node_id": "asc"}, {"doc_id": "asc"}], track_scores=True,
                 from_=query.offset, size=query.limit, track_total_hits=False,
                 source_includes=["node_id", "label", "doc_id", "title", "text", "tokens"])

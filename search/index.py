@@ -30,8 +30,9 @@ class SearchIndex(Protocol):
         ...
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        """Candidates: units matching any term of the query, one per node (its best unit), by
-        the backend's own BM25, best first; each hit carries its unit's tokens. The search
+        """Candidates: units matching any term of the query, by the backend's own BM25 (scores
+        are not comparable across backends), best first; one per node (its best unit) unless
+        every label asked for is a document's own (`one_hit_per_node`); each hit carries its unit's tokens. The search
         service scores them again the same way on every backend."""
         ...
 

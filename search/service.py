@@ -196,7 +196,7 @@ class SearchService:
         if not candidates:
             return []
         stats = self.index.term_stats(terms)
-        scored = sorted(((bm25(h.tokens, terms, stats), h) for h in candidates), key=lambda x: (-x[0], x[1].node_id))
+        scored = sorted(((bm25(h.tokens, terms, stats), h) for h in candidates), key=best_first)
         return [replace(h, score=round(s, 6), snippet=snippet(h.text, terms))
                 for s, h in scored[offset: offset + limit]]
 
@@ -236,7 +236,7 @@ class SearchService:
         if not hits:
             return []
         groups = weighted_groups(query, label)
-        return sorted(((bm25_groups(h.tokens, groups, stats), h) for h in hits), key=lambda x: (-x[0], x[1].node_id))
+        return sorted(((bm25_groups(h.tokens, groups, stats), h) for h in hits), key=best_first)
 
     def documents(self, text: str, *, limit: int = 10, offset: int = 0) -> list[DocumentResult]:
         """Documents best first, each with its best passages.
@@ -277,8 +277,11 @@ class SearchService:
         for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(order), doc_ids=tuple(order)):
             by_doc.setdefault(h.doc_id, []).append((sc, h))
         few = tuple(d for d in order if len(by_doc.get(d, ())) < PASSAGES_PER_DOC)
-        if few:  # documents where the rare words are in fewer passages than a document shows
-            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED * len(few), doc_ids=few, rare_first=False):
+        # Documents where the rare words are in fewer passages than a document shows: their
+        # best passages by the whole query, one document at a time, so that a document with many
+        # matches does not crowd out the others at a cut that differs between backends.
+        for doc_id in few:
+            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED, doc_ids=(doc_id,), rare_first=False):
                 if all(h.node_id != x.node_id for _, x in by_doc.get(h.doc_id, ())):
                     by_doc.setdefault(h.doc_id, []).append((sc, h))
         heads = {h.doc_id: (sc, h) for sc, h in rankings.get("全文", [])}
@@ -286,9 +289,9 @@ class SearchService:
         out = []
         for doc_id in order:
             ranked = sorted(((sc * answers(query, h.text), h) for sc, h in by_doc.get(doc_id, [])),
-                            key=lambda x: (-x[0], x[1].node_id))[:RERANKED]
+                            key=best_first)[:RERANKED]
             ranked = sorted(((sc * self._near(qvec, h.tokens), h) for sc, h in ranked),
-                            key=lambda x: (-x[0], x[1].node_id))
+                            key=best_first)
             passages = [replace(h, node_id=h.node_id.split(PASSAGE_MARK)[0], label=L_CLAUSE, score=round(sc, 6),
                                 snippet=snippet(h.text, terms), tokens="")
                         for sc, h in ranked[:PASSAGES_PER_DOC]]
@@ -299,6 +302,13 @@ class SearchService:
             title = heads[doc_id][1].title if doc_id in heads else titles.get(doc_id, doc_id)
             out.append(DocumentResult(doc_id, title, round(fused[doc_id], 6), tuple(passages), tuple(why[doc_id])))
         return out
+
+
+def best_first(scored: tuple[float, SearchHit]) -> tuple:
+    """Sort key: best score first; equal scores by node and document, so that every backend
+    orders ties alike (two files of the same 文号 give units of equal ids and equal scores)."""
+    score, hit = scored
+    return -score, hit.node_id, hit.doc_id
 
 
 def answers(query: SearchQuery, text: str) -> float:

@@ -1,27 +1,79 @@
-"""The embedded search index: SQLite FTS5 over the jieba tokens, BM25 ranking."""
+"""The embedded search index: SQLite FTS5 over the jieba tokens, BM25 ranking.
+
+Units sit on shelves, one FTS5 table each: a document's whole text, its passages, its clauses,
+and the rest (document heads and the entities). A search for one kind of unit reads its shelf
+alone, so finding the documents that say 企业 does not walk the 70,000 passages that say it too.
+The statistics BM25 needs (units and their total length per label, and how many units of each
+label hold each word) are kept in two tables as units are written and deleted, so `term_stats`
+reads them instead of counting matches.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from policykg.core.model import SearchHit, SearchQuery, SearchUnit, TermStats
+from policykg.core.model import DOCUMENT_TEXT, PASSAGE, SearchHit, one_hit_per_node, SearchQuery, SearchUnit, TermStats
 from policykg.core.sqlite import connect, write_transaction
 
-SCHEMA = """
+SHELVES = {DOCUMENT_TEXT: "fts_text", PASSAGE: "fts_passage", "PolicyClause": "fts_clause"}
+OTHER = "fts_other"  # document heads and entities
+FTS = "USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')"
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS unit (
     rowid INTEGER PRIMARY KEY, node_id TEXT NOT NULL, label TEXT NOT NULL, doc_id TEXT NOT NULL,
     title TEXT NOT NULL, text TEXT NOT NULL, length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS unit_doc ON unit(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS unit_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
-"""
+CREATE TABLE IF NOT EXISTS term_df (
+    term TEXT NOT NULL, label TEXT NOT NULL, df INTEGER NOT NULL, PRIMARY KEY (term, label)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS label_stats (label TEXT PRIMARY KEY, units INTEGER NOT NULL, length INTEGER NOT NULL);
+""" + "".join(f"CREATE VIRTUAL TABLE IF NOT EXISTS {t} {FTS};\n" for t in (*SHELVES.values(), OTHER))
+
+ADD_DF = ("INSERT INTO term_df(term, label, df) VALUES (?,?,?)"
+          " ON CONFLICT(term, label) DO UPDATE SET df = df + excluded.df")
+ADD_LABEL = ("INSERT INTO label_stats(label, units, length) VALUES (?,?,?)"
+             " ON CONFLICT(label) DO UPDATE SET units = units + excluded.units, length = length + excluded.length")
+CHUNK = 500  # rowids per IN (...) list
+
+
+def shelf(label: str) -> str:
+    return SHELVES.get(label, OTHER)
 
 
 def _fts_term(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+class Stats:
+    """Changes to the statistics tables, summed before they are written."""
+
+    def __init__(self) -> None:
+        self.df: Counter[tuple[str, str]] = Counter()
+        self.labels: dict[str, list[int]] = {}
+
+    def add(self, label: str, tokens: str, sign: int = 1) -> None:
+        words = tokens.split()
+        for t in set(words):
+            self.df[(t, label)] += sign
+        units_length = self.labels.setdefault(label, [0, 0])
+        units_length[0] += sign
+        units_length[1] += sign * len(words)
+
+    def write(self, c: sqlite3.Connection) -> None:
+        c.executemany(ADD_DF, [(t, label, n) for (t, label), n in self.df.items() if n])
+        c.executemany(ADD_LABEL, [(label, u, n) for label, (u, n) in self.labels.items()])
+        gone = [(t, label) for (t, label), n in self.df.items() if n < 0]
+        c.executemany("DELETE FROM term_df WHERE term=? AND label=? AND df<=0", gone)
+        if any(u < 0 for u, _ in self.labels.values()):
+            c.execute("DELETE FROM label_stats WHERE units<=0")
+        self.__init__()
 
 
 class SqliteSearchIndex:
@@ -34,52 +86,88 @@ class SqliteSearchIndex:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "search.sqlite"
         self.conn = connect(self.path, SCHEMA, "search index")
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(unit)")}
-        if "length" not in columns:  # a store from before unit lengths were kept
-            self.conn.executescript(
-                "ALTER TABLE unit ADD COLUMN length INTEGER NOT NULL DEFAULT 0;"
-                "UPDATE unit SET length = (SELECT length(tokens) - length(replace(tokens, ' ', '')) + 1"
-                " FROM unit_fts WHERE unit_fts.rowid = unit.rowid);")
         self.lock = threading.RLock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """A store from before the shelves (one ``unit_fts`` table, statistics counted per
+        query) is moved onto them in one transaction."""
+        c = self.conn
+        if not c.execute("SELECT 1 FROM sqlite_master WHERE name='unit_fts'").fetchone():
+            return
+        with write_transaction(c, self.lock):
+            columns = {row[1] for row in c.execute("PRAGMA table_info(unit)")}
+            if "length" not in columns:  # a store from before unit lengths were kept
+                c.execute("ALTER TABLE unit ADD COLUMN length INTEGER NOT NULL DEFAULT 0")
+                c.execute("UPDATE unit SET length = (SELECT length(tokens) - length(replace(tokens, ' ', '')) + 1"
+                          " FROM unit_fts WHERE unit_fts.rowid = unit.rowid)")
+            c.execute("DELETE FROM term_df")
+            c.execute("DELETE FROM label_stats")
+            stats = Stats()
+            rows = c.execute("SELECT u.rowid, u.label, f.tokens FROM unit u JOIN unit_fts f ON f.rowid = u.rowid")
+            for rowid, label, tokens in rows.fetchall():
+                c.execute(f"INSERT INTO {shelf(label)}(rowid, tokens) VALUES (?,?)", (rowid, tokens))
+                stats.add(label, tokens)
+            stats.write(c)
+            c.execute("DROP TABLE unit_fts")
 
     def write_document(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
         with write_transaction(self.conn, self.lock):
-            self._delete(doc_id)
-            self._insert(doc_id, version, units)
+            stats = Stats()
+            self._delete(doc_id, stats)
+            self._insert(doc_id, version, units, stats)
+            stats.write(self.conn)
 
-    def _insert(self, doc_id: str, version: str, units: list[SearchUnit]) -> None:
+    def _insert(self, doc_id: str, version: str, units: list[SearchUnit], stats: Stats) -> None:
         c = self.conn
         c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
         start = c.execute("SELECT coalesce(max(rowid), 0) + 1 FROM unit").fetchone()[0]
         c.executemany("INSERT INTO unit(rowid, node_id, label, doc_id, title, text, length) VALUES (?,?,?,?,?,?,?)",
                       [(start + i, u.node_id, u.label, u.doc_id, u.title, u.text, len(u.tokens.split()))
                        for i, u in enumerate(units)])
-        c.executemany("INSERT INTO unit_fts(rowid, tokens) VALUES (?,?)",
-                      [(start + i, u.tokens) for i, u in enumerate(units)])
+        by_shelf: dict[str, list[tuple[int, str]]] = {}
+        for i, u in enumerate(units):
+            by_shelf.setdefault(shelf(u.label), []).append((start + i, u.tokens))
+            stats.add(u.label, u.tokens)
+        for table, rows in by_shelf.items():
+            c.executemany(f"INSERT INTO {table}(rowid, tokens) VALUES (?,?)", rows)
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
         # One transaction: readers on other connections see the old index until COMMIT.
         n = 0
         with write_transaction(self.conn, self.lock) as c:
-            c.execute("DELETE FROM unit")
-            c.execute("DELETE FROM indexed_document")
-            c.execute("DELETE FROM unit_fts")
+            self._clear(c)
+            stats = Stats()
             for doc_id, version, units in documents:
-                self._insert(doc_id, version, units)
+                self._insert(doc_id, version, units, stats)
                 n += 1
+            stats.write(c)
         return n
 
-    def _delete(self, doc_id: str) -> int:
+    def _delete(self, doc_id: str, stats: Stats) -> int:
         c = self.conn
-        rows = c.execute("SELECT rowid FROM unit WHERE doc_id=?", (doc_id,)).fetchall()
-        for (rowid,) in rows:
-            c.execute("DELETE FROM unit_fts WHERE rowid=?", (rowid,))
+        rows = c.execute("SELECT rowid, label FROM unit WHERE doc_id=?", (doc_id,)).fetchall()
+        by_shelf: dict[str, list[int]] = {}
+        label_of = {}
+        for rowid, label in rows:
+            by_shelf.setdefault(shelf(label), []).append(rowid)
+            label_of[rowid] = label
+        for table, rowids in by_shelf.items():
+            for i in range(0, len(rowids), CHUNK):
+                part = rowids[i: i + CHUNK]
+                marks = ",".join("?" * len(part))
+                for rowid, tokens in c.execute(f"SELECT rowid, tokens FROM {table} WHERE rowid IN ({marks})", part):
+                    stats.add(label_of[rowid], tokens, -1)
+                c.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", part)
         c.execute("DELETE FROM unit WHERE doc_id=?", (doc_id,))
         return c.execute("DELETE FROM indexed_document WHERE doc_id=?", (doc_id,)).rowcount
 
     def delete_document(self, doc_id: str) -> bool:
         with write_transaction(self.conn, self.lock):
-            return self._delete(doc_id) > 0
+            stats = Stats()
+            deleted = self._delete(doc_id, stats) > 0
+            stats.write(self.conn)
+            return deleted
 
     def document_version(self, doc_id: str) -> str | None:
         with self.lock:
@@ -90,52 +178,79 @@ class SqliteSearchIndex:
         terms = sorted({t for g in query.groups for t in g})
         if not terms:
             return []
-        match = " OR ".join(_fts_term(t) for t in terms)
-        where = "unit_fts MATCH ?"
-        params: list = [match]
-        if query.labels:
-            where += f" AND u.label IN ({','.join('?' * len(query.labels))})"
-            params.extend(query.labels)
+        tables = sorted({shelf(label) for label in query.labels} if query.labels else {*SHELVES.values(), OTHER})
+        rows = []
+        with self.lock:
+            for table in tables:
+                rows.extend(self._search_shelf(table, terms, query))
+        # One hit per node (an entity is indexed once per document that names it): its best unit.
+        rows.sort(key=lambda r: (r[5], r[2]))
+        if one_hit_per_node(query.labels):
+            rows = list({r[0]: r for r in reversed(rows)}.values())
+        ranked = sorted(rows, key=lambda r: (r[5], r[0], r[2]))[query.offset: query.offset + query.limit]
+        # FTS5's bm25() is negative (smaller is better); report the usual positive score.
+        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4], tokens=r[6]) for r in ranked]
+
+    def _search_shelf(self, table: str, terms: list[str], query: SearchQuery) -> list[tuple]:
+        where = f"{table} MATCH ?"
+        params: list = [" OR ".join(_fts_term(t) for t in terms)]
+        labels = [label for label in query.labels if shelf(label) == table]
+        if labels and table == OTHER:
+            where += f" AND u.label IN ({','.join('?' * len(labels))})"
+            params.extend(labels)
         if query.doc_ids:
             where += f" AND u.doc_id IN ({','.join('?' * len(query.doc_ids))})"
             params.extend(query.doc_ids)
-        # One hit per node (an entity is indexed once per document that names it): its best unit.
-        sql = (
-            "SELECT node_id, label, doc_id, title, text, s, tokens FROM ("
-            " SELECT *, row_number() OVER (PARTITION BY node_id ORDER BY s, doc_id) AS rn FROM ("
-            "  SELECT u.node_id, u.label, u.doc_id, u.title, u.text, bm25(unit_fts) AS s, unit_fts.tokens"
-            f"  FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid WHERE {where}))"
-            " WHERE rn = 1 ORDER BY s, node_id LIMIT ? OFFSET ?"
-        )
-        params.extend([query.limit, query.offset])
-        with self.lock:
-            rows = self.conn.execute(sql, params).fetchall()
-        # FTS5's bm25() is negative (smaller is better); report the usual positive score.
-        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4], tokens=r[6]) for r in rows]
+        # Rank on narrow rows first; the texts and tokens (a whole document's, for its text
+        # unit) are read for the rows kept only.
+        inner = (f"SELECT u.rowid, u.node_id, u.doc_id, bm25({table}) AS s"
+                 f" FROM {table} JOIN unit u ON u.rowid = {table}.rowid WHERE {where}")
+        if one_hit_per_node(query.labels):
+            sql = ("SELECT rowid, node_id, s FROM ("
+                   f" SELECT *, row_number() OVER (PARTITION BY node_id ORDER BY s, doc_id) AS rn FROM ({inner}))"
+                   " WHERE rn = 1 ORDER BY s, node_id, doc_id LIMIT ?")
+        else:
+            sql = f"SELECT rowid, node_id, s FROM ({inner}) ORDER BY s, node_id, doc_id LIMIT ?"
+        params.append(query.offset + query.limit)
+        ranked = self.conn.execute(sql, params).fetchall()
+        score = {rowid: s for rowid, _, s in ranked}
+        rows = []
+        for i in range(0, len(ranked), CHUNK):
+            part = [r[0] for r in ranked[i: i + CHUNK]]
+            rows.extend(self.conn.execute(
+                f"SELECT u.rowid, u.node_id, u.label, u.doc_id, u.title, u.text, f.tokens FROM unit u"
+                f" JOIN {table} f ON f.rowid = u.rowid WHERE u.rowid IN ({','.join('?' * len(part))})", part).fetchall())
+        return [(node_id, label, doc_id, title, text, score[rowid], tokens)
+                for rowid, node_id, label, doc_id, title, text, tokens in rows]
 
     def term_stats(self, terms: Iterable[str], labels: tuple[str, ...] = ()) -> TermStats:
+        terms = list(dict.fromkeys(terms))
         only, params = "", list(labels)
         if labels:
-            only = f" WHERE label IN ({','.join('?' * len(labels))})"
+            only = f" AND label IN ({','.join('?' * len(labels))})"
         with self.lock:
             c = self.conn
-            units, avg = c.execute(f"SELECT count(*), coalesce(avg(length), 0) FROM unit{only}", params).fetchone()
-            if labels:
-                sql = ("SELECT count(*) FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid"
-                       f" WHERE unit_fts MATCH ? AND u.label IN ({','.join('?' * len(labels))})")
-            else:
-                sql = "SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?"
-            freq = {t: c.execute(sql, [_fts_term(t), *params]).fetchone()[0] for t in dict.fromkeys(terms)}
-        return TermStats(units, float(avg), freq)
+            units, length = c.execute(f"SELECT coalesce(sum(units), 0), coalesce(sum(length), 0) FROM label_stats"
+                                      f" WHERE 1{only}", params).fetchone()
+            freq = dict.fromkeys(terms, 0)
+            for i in range(0, len(terms), CHUNK):
+                part = terms[i: i + CHUNK]
+                sql = (f"SELECT term, sum(df) FROM term_df WHERE term IN ({','.join('?' * len(part))}){only}"
+                       " GROUP BY term")
+                freq.update(dict(c.execute(sql, [*part, *params]).fetchall()))
+        return TermStats(units, length / units if units else 0.0, freq)
 
     def count(self) -> int:
         with self.lock:
             return self.conn.execute("SELECT count(*) FROM unit").fetchone()[0]
 
+    def _clear(self, c: sqlite3.Connection) -> None:
+        for table in ("unit", "indexed_document", "term_df", "label_stats", *SHELVES.values(), OTHER):
+            c.execute(f"DELETE FROM {table}")
+
     def clear(self) -> None:
-        with self.lock:
-            self.conn.executescript(
-                "BEGIN; DELETE FROM unit; DELETE FROM indexed_document; DELETE FROM unit_fts; COMMIT;")
+        with write_transaction(self.conn, self.lock) as c:
+            self._clear(c)
 
     def close(self) -> None:
         with self.lock:

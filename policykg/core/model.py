@@ -100,6 +100,14 @@ PASSAGE = "Passage"
 # A passage unit's id is its clause's id, this mark and its sentence number: backends keep one
 # hit per id, and a clause has several passages.
 PASSAGE_MARK = "¶"
+# Units that belong to one document. Two files of the same 文号 give such units equal ids, and
+# each stays a hit of its own; an entity indexed once per document that names it is one hit.
+DOCUMENT_UNITS = frozenset({"PolicyDocument", "PolicyClause", DOCUMENT_TEXT, PASSAGE})
+
+
+def one_hit_per_node(labels: tuple[str, ...]) -> bool:
+    """Whether a search over these labels (none: all) keeps one hit per node id."""
+    return not labels or not set(labels) <= DOCUMENT_UNITS
 
 
 @dataclass(frozen=True)

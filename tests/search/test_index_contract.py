@@ -134,3 +134,34 @@ def test_hits_carry_their_tokens(index):
     index.write_document("a.txt", "v1", DOC_A)
     [hit] = index.search(q("科技局", labels=("Agency",)))
     assert hit.tokens == search_tokens("市科技局")
+
+
+def test_term_stats_per_label_follow_writes_deletes_and_rebuilds(index):
+    terms = ["高新技术企业", "科技局", "补助", "高企"]
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("b.txt", "v1", DOC_B)
+    for labels in (("PolicyClause",), ("Qualification", "Agency")):
+        s = index.term_stats(terms, labels=labels)
+        n, avg, freq = expected_stats([u for u in DOC_A + DOC_B if u.label in labels], terms)
+        assert (s.units, s.doc_freq) == (n, freq) and abs(s.avg_length - avg) < 1e-9, labels
+    index.delete_document("a.txt")
+    s = index.term_stats(terms, labels=("PolicyClause",))
+    assert (s.units, s.doc_freq["高新技术企业"], s.doc_freq["补助"]) == (1, 0, 1)
+    index.rebuild([("a.txt", "v2", DOC_A[:1])])
+    s = index.term_stats(terms, labels=("PolicyClause",))
+    n, avg, freq = expected_stats(DOC_A[:1], terms)
+    assert (s.units, s.doc_freq) == (n, freq) and abs(s.avg_length - avg) < 1e-9
+    assert index.term_stats(terms, labels=("Qualification",)).units == 0
+
+
+def test_two_files_of_one_document_number_stay_two_hits(index):
+    """Two files of the same 文号 give their clauses equal ids: each file's clause is a hit of
+    its own, while an entity both name is still one hit."""
+    copy = [SearchUnit(u.node_id, u.label, "a-copy.txt", u.title, u.text, u.tokens) for u in DOC_A]
+    index.write_document("a.txt", "v1", DOC_A)
+    index.write_document("a-copy.txt", "v1", copy)
+    clauses = index.search(q("科技保险补贴", labels=("PolicyClause",)))
+    assert [(h.node_id, h.doc_id) for h in clauses[:2]] == [("PolicyClause:A#2", "a-copy.txt"),
+                                                             ("PolicyClause:A#2", "a.txt")]
+    ids = [h.node_id for h in index.search(q("高新技术企业", limit=20))]
+    assert ids.count("Qualification:高新技术企业") == 1
