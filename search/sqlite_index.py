@@ -1,7 +1,7 @@
 """The embedded search index: SQLite FTS5 over the jieba tokens, BM25 ranking.
 
 Units sit on shelves, one FTS5 table each: a document's whole text, its passages, its clauses,
-and the rest (document heads and the entities). A search for one kind of unit reads its shelf
+its head (title, number, issuers), and the entities. A search for one kind of unit reads its shelf
 alone, so finding the documents that say 企业 does not walk the 70,000 passages that say it too.
 The statistics BM25 needs (units and their total length per label, and how many units of each
 label hold each word) are kept in two tables as units are written and deleted, so `term_stats`
@@ -19,9 +19,12 @@ from pathlib import Path
 from policykg.core.model import DOCUMENT_TEXT, PASSAGE, SearchHit, one_hit_per_node, SearchQuery, SearchUnit, TermStats
 from policykg.core.sqlite import connect, write_transaction
 
-SHELVES = {DOCUMENT_TEXT: "fts_text", PASSAGE: "fts_passage", "PolicyClause": "fts_clause"}
-OTHER = "fts_other"  # document heads and entities
-FTS = "USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')"
+SHELVES = {DOCUMENT_TEXT: "fts_text", PASSAGE: "fts_passage", "PolicyClause": "fts_clause",
+           "PolicyDocument": "fts_head"}
+OTHER = "fts_other"  # the entities
+# ``doc`` holds one word naming the unit's document (``d`` + its row in indexed_document), so
+# that a search within some documents intersects their few rows instead of filtering every match.
+FTS = "USING fts5(tokens, doc, tokenize='unicode61 remove_diacritics 0')"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS indexed_document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL);
@@ -104,9 +107,10 @@ class SqliteSearchIndex:
             c.execute("DELETE FROM term_df")
             c.execute("DELETE FROM label_stats")
             stats = Stats()
-            rows = c.execute("SELECT u.rowid, u.label, f.tokens FROM unit u JOIN unit_fts f ON f.rowid = u.rowid")
-            for rowid, label, tokens in rows.fetchall():
-                c.execute(f"INSERT INTO {shelf(label)}(rowid, tokens) VALUES (?,?)", (rowid, tokens))
+            rows = c.execute("SELECT u.rowid, u.label, f.tokens, d.rowid FROM unit u JOIN unit_fts f ON f.rowid = u.rowid"
+                             " JOIN indexed_document d ON d.doc_id = u.doc_id")
+            for rowid, label, tokens, doc in rows.fetchall():
+                c.execute(f"INSERT INTO {shelf(label)}(rowid, tokens, doc) VALUES (?,?,?)", (rowid, tokens, f"d{doc}"))
                 stats.add(label, tokens)
             stats.write(c)
             c.execute("DROP TABLE unit_fts")
@@ -120,17 +124,17 @@ class SqliteSearchIndex:
 
     def _insert(self, doc_id: str, version: str, units: list[SearchUnit], stats: Stats) -> None:
         c = self.conn
-        c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version))
+        doc = "d%d" % c.execute("INSERT INTO indexed_document VALUES (?,?)", (doc_id, version)).lastrowid
         start = c.execute("SELECT coalesce(max(rowid), 0) + 1 FROM unit").fetchone()[0]
         c.executemany("INSERT INTO unit(rowid, node_id, label, doc_id, title, text, length) VALUES (?,?,?,?,?,?,?)",
                       [(start + i, u.node_id, u.label, u.doc_id, u.title, u.text, len(u.tokens.split()))
                        for i, u in enumerate(units)])
         by_shelf: dict[str, list[tuple[int, str]]] = {}
         for i, u in enumerate(units):
-            by_shelf.setdefault(shelf(u.label), []).append((start + i, u.tokens))
+            by_shelf.setdefault(shelf(u.label), []).append((start + i, u.tokens, doc))
             stats.add(u.label, u.tokens)
         for table, rows in by_shelf.items():
-            c.executemany(f"INSERT INTO {table}(rowid, tokens) VALUES (?,?)", rows)
+            c.executemany(f"INSERT INTO {table}(rowid, tokens, doc) VALUES (?,?,?)", rows)
 
     def rebuild(self, documents: Iterable[tuple[str, str, list[SearchUnit]]]) -> int:
         # One transaction: readers on other connections see the old index until COMMIT.
@@ -181,8 +185,13 @@ class SqliteSearchIndex:
         tables = sorted({shelf(label) for label in query.labels} if query.labels else {*SHELVES.values(), OTHER})
         rows = []
         with self.lock:
+            docs = None
+            if query.doc_ids:
+                docs = self._doc_words(query.doc_ids)
+                if not docs:
+                    return []
             for table in tables:
-                rows.extend(self._search_shelf(table, terms, query))
+                rows.extend(self._search_shelf(table, terms, query, docs))
         # One hit per node (an entity is indexed once per document that names it): its best unit.
         rows.sort(key=lambda r: (r[5], r[2]))
         if one_hit_per_node(query.labels):
@@ -191,19 +200,27 @@ class SqliteSearchIndex:
         # FTS5's bm25() is negative (smaller is better); report the usual positive score.
         return [SearchHit(r[0], r[1], r[2], r[3], round(-r[5], 6), r[4], tokens=r[6]) for r in ranked]
 
-    def _search_shelf(self, table: str, terms: list[str], query: SearchQuery) -> list[tuple]:
+    def _doc_words(self, doc_ids: tuple[str, ...]) -> list[str]:
+        words = []
+        for i in range(0, len(doc_ids), CHUNK):
+            part = list(doc_ids[i: i + CHUNK])
+            words.extend(f"d{r[0]}" for r in self.conn.execute(
+                f"SELECT rowid FROM indexed_document WHERE doc_id IN ({','.join('?' * len(part))})", part).fetchall())
+        return words
+
+    def _search_shelf(self, table: str, terms: list[str], query: SearchQuery, docs: list[str] | None) -> list[tuple]:
+        match = "tokens : (" + " OR ".join(_fts_term(t) for t in terms) + ")"
+        if docs:
+            match += " AND doc : (" + " OR ".join(docs) + ")"
         where = f"{table} MATCH ?"
-        params: list = [" OR ".join(_fts_term(t) for t in terms)]
+        params: list = [match]
         labels = [label for label in query.labels if shelf(label) == table]
         if labels and table == OTHER:
             where += f" AND u.label IN ({','.join('?' * len(labels))})"
             params.extend(labels)
-        if query.doc_ids:
-            where += f" AND u.doc_id IN ({','.join('?' * len(query.doc_ids))})"
-            params.extend(query.doc_ids)
         # Rank on narrow rows first; the texts and tokens (a whole document's, for its text
         # unit) are read for the rows kept only.
-        inner = (f"SELECT u.rowid, u.node_id, u.doc_id, bm25({table}) AS s"
+        inner = (f"SELECT u.rowid, u.node_id, u.doc_id, bm25({table}, 1.0, 0.0) AS s"
                  f" FROM {table} JOIN unit u ON u.rowid = {table}.rowid WHERE {where}")
         if one_hit_per_node(query.labels):
             sql = ("SELECT rowid, node_id, s FROM ("

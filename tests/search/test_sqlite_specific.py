@@ -4,6 +4,7 @@ store from before them (one FTS5 table, statistics counted per query)."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from policykg.search.service import SearchService, parse_query
 from policykg.search.sqlite_index import SqliteSearchIndex
@@ -63,4 +64,15 @@ def test_a_search_for_one_kind_reads_its_shelf_alone(tmp_path):
         (("PolicyClause", "fts_clause"), ("entities", "fts_other"))}
     assert shelves == {"PolicyClause": 3, "entities": 2}
     assert {h.label for h in index.search(parse_query("高新技术企业", labels=("PolicyClause",)))} == {"PolicyClause"}
+    index.close()
+
+
+def test_the_word_naming_a_document_is_never_matched_by_a_query(tmp_path):
+    index = SqliteSearchIndex(tmp_path)
+    index.write_document("a.txt", "v1", DOC_A)
+    [doc_word] = index._doc_words(("a.txt",))
+    assert index.search(parse_query(doc_word)) == []
+    within = index.search(replace(parse_query("高新技术企业", labels=("PolicyClause",)), doc_ids=("a.txt",)))
+    assert {h.doc_id for h in within} == {"a.txt"} and len(within) == 2
+    assert index.search(replace(parse_query("高新技术企业"), doc_ids=("nowhere.txt",))) == []
     index.close()
