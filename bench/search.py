@@ -7,7 +7,8 @@ Run: ``.venv/bin/python bench/search.py [--passages 100000] [--requests 300] [--
    match; entity nodes stay shared, as in a real store) into a fresh embedded index until at
    least ``--passages`` Passage units are indexed (one `rebuild`).
 2. Train the term vectors once on those passages (timed) and save them in the data dir.
-3. Serve the API in this process (uvicorn in a thread) on that data dir, and send ``--requests``
+3. Serve the API on that data dir in a process of its own (uvicorn, as `policykg serve` runs it;
+   ``--thread-server``: in a thread of this process, where client and server share one GIL), and send ``--requests``
    pairs of requests, interleaved, cycling through 30 queries of ``bench/dev/search_questions.jsonl``:
    the product (``GET /search?q=``: documents with their passages, and entities) and the
    baseline, plain BM25 over clauses (``GET /search?q=&type=PolicyClause``, `SearchService.nodes`).
@@ -28,13 +29,17 @@ import cProfile
 import io
 import json
 import math
+import os
 import pstats
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,16 +172,49 @@ def usable(queries: list[str], service: SearchService) -> list[str]:
     return out
 
 
-def measure(name: str, settings: Settings, index, vectors, queries: list[str], n: int) -> dict:
+@contextmanager
+def server_process(settings: Settings) -> Iterator[str]:
+    """`uvicorn policykg.api.main:create_app` in a process of its own, as a deployment runs it
+    (`policykg serve`), configured by the environment; yields its base URL once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "POLICYKG_DATA_DIR": str(settings.data_dir), "POLICYKG_GRAPH": settings.graph,
+           "POLICYKG_SEARCH": settings.search, "POLICYKG_ES_URL": settings.es_url,
+           "POLICYKG_ES_INDEX": settings.es_index}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "policykg.api.main:create_app", "--factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API server did not start on port {port}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure(name: str, settings: Settings, index, vectors, queries: list[str], n: int,
+            thread: bool = False) -> dict:
     """HTTP and in-process tables for one backend; returns the product's rows."""
     queries = usable(queries, SearchService(index))
-    with live_server(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as client:
+    server = live_server(create_app(settings)) if thread else server_process(settings)
+    with server as url, httpx.Client(base_url=url, timeout=60) as client:
         http = http_calls(client)
         for q in queries:  # warm up: connections, caches, the page cache of the index
             for call in http.values():
                 call(q)
         rows_http = interleaved(http, queries, n)
-    table(f"{name}, over HTTP ({n} requests of each, interleaved):", rows_http,
+    table(f"{name}, over HTTP ({n} requests of each, interleaved; server in "
+          f"{'a thread of this process' if thread else 'a process of its own'}):", rows_http,
           "BM25 alone: GET /search?q=&type=PolicyClause")
     local = service_calls(index, vectors)
     for q in queries[:5]:
@@ -209,6 +247,8 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--no-es", action="store_true", help="skip Elasticsearch")
     parser.add_argument("--profile", action="store_true", help="profile one query even under the target")
+    parser.add_argument("--thread-server", action="store_true",
+                        help="serve the API in a thread of this process (client and server then share one GIL)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -237,7 +277,7 @@ def main(argv=None) -> int:
         queries = load_queries()
         settings = Settings(_env_file=None, data_dir=data, graph="sqlite", search="sqlite")
         embedded = measure(f"embedded (SQLite FTS5), {units:,} units", settings, index, vectors, queries,
-                           args.requests)
+                           args.requests, args.thread_server)
         p99 = embedded["http"]["product: GET /search?q="][1]
         print(f"\nembedded product p99 over HTTP: {p99:.1f} ms (target < {TARGET_P99_MS:.0f} ms: "
               f"{'met' if p99 < TARGET_P99_MS else 'NOT met'})")
@@ -248,7 +288,7 @@ def main(argv=None) -> int:
         if args.no_es:
             print("\nElasticsearch: skipped (--no-es)")
         else:
-            bench_es(docs, n_copies, data, vectors, queries, args.requests)
+            bench_es(docs, n_copies, data, vectors, queries, args.requests, args.thread_server)
         index.close()
     finally:
         shutil.rmtree(data, ignore_errors=True)
@@ -262,7 +302,7 @@ def _time(call) -> float:
     return time.perf_counter() - t0
 
 
-def bench_es(docs, n_copies: int, data: Path, vectors, queries: list[str], n: int) -> None:
+def bench_es(docs, n_copies: int, data: Path, vectors, queries: list[str], n: int, thread: bool) -> None:
     base = Settings(_env_file=None)
     es = ElasticsearchIndex.from_settings(base, index=ES_INDEX)
     try:
@@ -277,7 +317,7 @@ def bench_es(docs, n_copies: int, data: Path, vectors, queries: list[str], n: in
         print(f"\nElasticsearch index {ES_INDEX!r}: {units:,} units written in {time.perf_counter() - t0:.1f} s")
         settings = base.model_copy(update={"data_dir": data, "graph": "sqlite", "search": "elasticsearch",
                                            "es_index": ES_INDEX})
-        rows = measure(f"Elasticsearch, {units:,} units", settings, es, vectors, queries, n)
+        rows = measure(f"Elasticsearch, {units:,} units", settings, es, vectors, queries, n, thread)
         print(f"\nElasticsearch product p99 over HTTP: {rows['http']['product: GET /search?q='][1]:.1f} ms")
     finally:
         es.drop()

@@ -154,6 +154,9 @@ def without(signal: str):
     finally:
         _OFF.discard(signal)
 
+# Documents proposed by the backend's own BM25 for ours to rank: each backend weighs words by its
+# own statistics (SQLite by the document texts', Lucene by the whole index's), so the cut must be
+# wide enough that both hold the same top documents (20 was not, on the corpus of the tests).
 DOC_CANDIDATES = 50
 CLAUSE_CANDIDATES = 200
 PASSAGE_CANDIDATES = 300
@@ -185,13 +188,22 @@ class SearchService:
             return [p for d in self.documents(text, limit=limit, offset=offset) for p in d.passages]
         return self.nodes(text, labels=labels, limit=limit, offset=offset)
 
-    def nodes(self, text: str, *, labels: tuple[str, ...] = (), limit: int = 10, offset: int = 0) -> list[SearchHit]:
+    def nodes(self, text: str, *, labels: tuple[str, ...] = (), limit: int = 10, offset: int = 0,
+              rare_first: bool = False) -> list[SearchHit]:
+        """Nodes of these labels best first. With `rare_first`, candidates are the nodes that
+        hold a word few of these nodes hold, when the query has one (an entity is named by its
+        own words: 科技局 picks agencies, 企业 picks nothing in particular)."""
         query = parse_query(text, labels=labels, limit=limit, offset=offset)
         terms = query_terms(query)
         # The backend proposes candidates by its own BM25; the final score is computed here
         # from the same exact statistics on every backend, so SQLite and Elasticsearch rank
         # alike (Lucene alone would round long unit lengths).
         wide = replace(query, limit=max(CANDIDATES, 3 * (offset + limit)), offset=0)
+        if rare_first:
+            own = self.index.term_stats(terms, labels=labels)
+            rare = tuple((t,) for t in terms if 0 < own.doc_freq.get(t, 0) <= RARE * own.units)
+            if rare:
+                wide = replace(wide, groups=rare, weights=())
         candidates = [h for h in self.index.search(wide) if h.label not in (DOCUMENT_TEXT, PASSAGE)]
         if not candidates:
             return []
@@ -217,16 +229,17 @@ class SearchService:
         """The nodes a query names that are neither documents nor clauses (agencies, firms,
         qualifications, people …), best first."""
         labels = tuple(sorted(set(load_ontology().node_labels) - {"PolicyDocument", L_CLAUSE}))
-        return self.nodes(text, labels=labels, limit=limit)
+        return self.nodes(text, labels=labels, limit=limit, rare_first=True)
 
     def _scored(self, query: SearchQuery, label: str, limit: int, doc_ids: tuple[str, ...] = (),
-                rare_first: bool = True) -> list[tuple[float, SearchHit]]:
+                rare_first: bool = True, stats: TermStats | None = None) -> list[tuple[float, SearchHit]]:
         """Units of one label by our BM25, best first. The backend proposes the candidates by
         its own BM25; within given documents, they are those that hold a word of the query
         that few units hold (when there is one), so that the candidates do not depend on
         where a backend's ranking cuts a long list of units that only say 创新 or 企业."""
         terms = query_terms(query)
-        stats = self.index.term_stats(terms, labels=(label,))
+        if stats is None:
+            stats = self.index.term_stats(terms, labels=(label,))
         fetch = query
         if doc_ids and rare_first:
             rare = tuple((t,) for t in terms if 0 < stats.doc_freq.get(t, 0) <= RARE * stats.units)
@@ -280,8 +293,10 @@ class SearchService:
         # Documents where the rare words are in fewer passages than a document shows: their
         # best passages by the whole query, one document at a time, so that a document with many
         # matches does not crowd out the others at a cut that differs between backends.
+        passage_stats = self.index.term_stats(terms, labels=(PASSAGE,)) if few else None
         for doc_id in few:
-            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED, doc_ids=(doc_id,), rare_first=False):
+            for sc, h in self._scored(query, PASSAGE, PASSAGES_SEARCHED, doc_ids=(doc_id,), rare_first=False,
+                                      stats=passage_stats):
                 if all(h.node_id != x.node_id for _, x in by_doc.get(h.doc_id, ())):
                     by_doc.setdefault(h.doc_id, []).append((sc, h))
         heads = {h.doc_id: (sc, h) for sc, h in rankings.get("全文", [])}
