@@ -67,7 +67,7 @@ ES_INDEX = "bench-search"
 OWNED = {"PolicyDocument", "PolicyClause", DOCUMENT_TEXT, PASSAGE}
 
 sys.path.insert(0, str(ROOT))
-from tests.api.utils import live_server  # noqa: E402  (the tests' in-process uvicorn server)
+from tests.api.utils import live_server, wait_until_serving  # noqa: E402  (the tests' in-process uvicorn server)
 
 
 def load_queries(n: int = 30) -> list[str]:
@@ -186,16 +186,7 @@ def server_process(settings: Settings) -> Iterator[str]:
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the API server did not start on port {port}")
-            time.sleep(0.1)
+        wait_until_serving(url, lambda: proc.poll() is None, timeout=60)
         yield url
     finally:
         proc.terminate()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -43,21 +43,26 @@ def live_server(app: FastAPI) -> Iterator[str]:
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if httpx.get(url + "/openapi.json", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"uvicorn did not start on port {port}")
-        time.sleep(0.05)
+    wait_until_serving(url, thread.is_alive, timeout=15)
     try:
         yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_until_serving(url: str, alive: Callable[[], bool], *, timeout: float) -> None:
+    """Return once the API at `url` answers; RuntimeError if the server stops or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + "/openapi.json", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the API server did not start at {url}")
+        time.sleep(0.05)
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
