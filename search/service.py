@@ -200,8 +200,7 @@ class SearchService:
         # alike (Lucene alone would round long unit lengths).
         wide = replace(query, limit=max(CANDIDATES, 3 * (offset + limit)), offset=0)
         if rare_first:
-            own = self.index.term_stats(terms, labels=labels)
-            rare = tuple((t,) for t in terms if 0 < own.doc_freq.get(t, 0) <= RARE * own.units)
+            rare = rare_groups(terms, self.index.term_stats(terms, labels=labels))
             if rare:
                 wide = replace(wide, groups=rare, weights=())
         candidates = [h for h in self.index.search(wide) if h.label not in (DOCUMENT_TEXT, PASSAGE)]
@@ -242,7 +241,7 @@ class SearchService:
             stats = self.index.term_stats(terms, labels=(label,))
         fetch = query
         if doc_ids and rare_first:
-            rare = tuple((t,) for t in terms if 0 < stats.doc_freq.get(t, 0) <= RARE * stats.units)
+            rare = rare_groups(terms, stats)
             if rare:
                 fetch = replace(query, groups=rare, weights=())
         hits = self.index.search(replace(fetch, labels=(label,), limit=limit, offset=0, doc_ids=doc_ids))
@@ -317,6 +316,11 @@ class SearchService:
             title = heads[doc_id][1].title if doc_id in heads else titles.get(doc_id, doc_id)
             out.append(DocumentResult(doc_id, title, round(fused[doc_id], 6), tuple(passages), tuple(why[doc_id])))
         return out
+
+
+def rare_groups(terms: list[str], stats: TermStats) -> tuple[tuple[str, ...], ...]:
+    """The query's words that fewer than `RARE` of the units hold, each a group of its own."""
+    return tuple((t,) for t in terms if 0 < stats.doc_freq.get(t, 0) <= RARE * stats.units)
 
 
 def best_first(scored: tuple[float, SearchHit]) -> tuple:
