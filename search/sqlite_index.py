@@ -55,7 +55,7 @@ def _fts_term(term: str) -> str:
 
 
 class Stats:
-    """Changes to the statistics tables, summed before they are written."""
+    """Changes to the statistics tables, summed over one transaction and written once."""
 
     def __init__(self) -> None:
         self.df: Counter[tuple[str, str]] = Counter()
@@ -76,7 +76,6 @@ class Stats:
         c.executemany("DELETE FROM term_df WHERE term=? AND label=? AND df<=0", gone)
         if any(u < 0 for u, _ in self.labels.values()):
             c.execute("DELETE FROM label_stats WHERE units<=0")
-        self.__init__()
 
 
 class SqliteSearchIndex:
